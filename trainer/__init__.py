@@ -1,0 +1,49 @@
+"""trainer: qualifies a bank's credit staff to carry out post-loan inspections."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from trainer import config as config_module
+from trainer.extensions import babel, csrf, db, login_manager, migrate
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(TEMPLATES_DIR))
+    app.config.update(config_module.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    config_module.check_production_safety(app.config)
+    _ensure_sqlite_directory(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from trainer import errors, i18n, models, web  # noqa: F401 - models registers the schema
+    from trainer.admin.views import bp as admin_bp
+    from trainer.auth.views import bp as auth_bp
+    from trainer.cli import trainer_cli
+    from trainer.content.views import bp as content_bp
+    from trainer.hr.views import bp as hr_bp
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    errors.init_app(app)
+    web.init_app(app)
+    for blueprint in (web.bp, auth_bp, content_bp, hr_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    app.cli.add_command(trainer_cli)
+    return app
+
+
+def _ensure_sqlite_directory(app: Flask) -> None:
+    uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,118 @@
+"""Rules for managing people and departments. Nobody is ever hard-deleted."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from trainer.auth.models import Department, Role, User
+from trainer.auth.services import set_password
+from trainer.extensions import db
+
+
+class AdminRuleError(ValueError):
+    """A change refused by a rule; `field` names the form field it concerns."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass
+class UserData:
+    employee_no: str
+    full_name: str
+    email: str
+    department_id: int
+    roles: set[Role]
+    active: bool
+
+
+def _check_unique(user: User | None, data: UserData) -> None:
+    other = db.session.scalar(select(User).where(
+        or_(func.lower(User.employee_no) == data.employee_no.lower(), func.lower(User.email) == data.email.lower()),
+        User.id != (user.id if user else -1),
+    ))
+    if other is not None:
+        if other.employee_no.lower() == data.employee_no.lower():
+            raise AdminRuleError("employee_no", _l("employee number %(employee_no)s is already used by %(full_name)s", employee_no=data.employee_no, full_name=other.full_name))
+        raise AdminRuleError("email", _l("%(email)s is already used by %(full_name)s", email=data.email, full_name=other.full_name))
+    department = db.session.get(Department, data.department_id)
+    if department is None or (not department.active and (user is None or user.department_id != data.department_id)):
+        raise AdminRuleError("department_id", _l("choose an active department"))
+
+
+def create_user(data: UserData, password: str | None) -> User:
+    _check_unique(None, data)
+    user = User(employee_no=data.employee_no, full_name=data.full_name, email=data.email.lower(),
+                department_id=data.department_id, active=data.active, password_hash="")
+    user.set_roles(data.roles | {Role.STAFF})
+    if password:
+        set_password(user, password, temporary=True)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_user(actor: User, user: User, data: UserData) -> None:
+    _check_unique(user, data)
+    if actor.id == user.id and Role.ADMIN not in data.roles:
+        raise AdminRuleError("roles", _l("you cannot remove your own admin role"))
+    if actor.id == user.id and not data.active:
+        raise AdminRuleError("active", _l("you cannot deactivate your own account"))
+    user.employee_no, user.full_name, user.email = data.employee_no, data.full_name, data.email.lower()
+    user.department_id = data.department_id
+    user.set_roles(data.roles | {Role.STAFF})
+    if user.active and not data.active:
+        user.session_version += 1  # end the deactivated person's sessions now
+    user.active = data.active
+    db.session.commit()
+
+
+def reset_password(user: User, temporary_password: str) -> None:
+    """Set a temporary password the person must change at the next login."""
+    set_password(user, temporary_password, temporary=True)
+    db.session.commit()
+
+
+def save_department(department: Department | None, code: str, name: str, active: bool) -> Department:
+    clash = db.session.scalar(select(Department).where(
+        func.lower(Department.code) == code.lower(), Department.id != (department.id if department else -1)))
+    if clash is not None:
+        raise AdminRuleError("code", _l("code %(code)s is already used by %(name)s", code=code, name=clash.name))
+    if department is not None and department.active and not active:
+        people = db.session.scalar(select(func.count()).select_from(User).where(
+            User.department_id == department.id, User.active))
+        if people:
+            raise AdminRuleError("active", _l("%(people)s active people still belong to this department: move or deactivate them first", people=people))
+    if department is None:
+        department = Department(code=code, name=name, active=active)
+        db.session.add(department)
+    else:
+        department.code, department.name, department.active = code, name, active
+    db.session.commit()
+    return department
+
+
+def department_headcounts() -> dict[int, int]:
+    rows = db.session.execute(
+        select(User.department_id, func.count()).where(User.active).group_by(User.department_id)
+    ).tuples()
+    return dict(rows.all())
+
+
+def search_users(q: str = "", department_id: int | None = None, role: Role | None = None,
+                 active: bool | None = None):
+    query = select(User).order_by(User.full_name)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.full_name).like(like), func.lower(User.email).like(like),
+                                func.lower(User.employee_no).like(like)))
+    if department_id:
+        query = query.where(User.department_id == department_id)
+    if role:
+        query = query.where(User.role_rows.any(role=role))
+    if active is not None:
+        query = query.where(User.active == active)
+    return query

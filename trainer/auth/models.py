@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trainer.extensions import db
+from trainer.timeutil import utcnow
+
+
+class Role(str, enum.Enum):
+    STAFF = "staff"
+    SUPERVISOR = "supervisor"
+    HR = "hr"
+    ADMIN = "admin"
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Department {self.code}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_no: Mapped[str] = mapped_column(String(32), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    # Empty until a password is set: imported staff cannot log in before that.
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped on password change so every other session of this person ends.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
+    role_rows: Mapped[list[UserRole]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="UserRole.role"
+    )
+
+    def __init__(self, **fields):
+        # Column defaults only apply at INSERT; rules read these before that.
+        for name, value in (("session_version", 1), ("active", True), ("password_hash", ""),
+                            ("must_change_password", False)):
+            fields.setdefault(name, value)
+        super().__init__(**fields)
+
+    # Flask-Login
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def roles(self) -> set[Role]:
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, *roles: Role | str) -> bool:
+        # Role values are accepted as plain strings too, for templates.
+        return bool(self.roles.intersection(Role(r) for r in roles))
+
+    def set_roles(self, roles: set[Role]) -> None:
+        keep = [row for row in self.role_rows if row.role in roles]
+        have = {row.role for row in keep}
+        self.role_rows = keep + [UserRole(role=r) for r in sorted(roles - have, key=str)]
+
+    def __repr__(self) -> str:
+        return f"<User {self.employee_no}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        primary_key=True,
+    )
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per account and per client address, for throttling."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from trainer.auth import services
+from trainer.auth.forms import ChangePasswordForm, LoginForm
+from trainer.extensions import db, login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation without translating it yet."""
+    return message
+
+login_manager.login_view = "auth.login"
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    return services.load_user_for_session(session_id)
+
+
+# Translated when flashed, in the visitor's language (the msgid is marked for extraction here).
+login_manager.login_message = N_("Please log in to see this page.")
+login_manager.localize_callback = _
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        outcome = services.authenticate(form.login.data, form.password.data, request.remote_addr or "-")
+        if outcome.ok:
+            login_user(outcome.user, remember=form.remember.data)
+            if outcome.user.must_change_password:
+                flash(_("Please choose a new password before you go on."), "warning")
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next(request.args.get("next")))
+        if outcome.locked_for_seconds:
+            minutes = -(-outcome.locked_for_seconds // 60)
+            form.login.errors.append(
+                _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes)
+            )
+        elif outcome.inactive:
+            form.login.errors.append(_("This account is deactivated. Contact HR."))
+        else:
+            form.login.errors.append(_("Wrong employee number, email or password."))
+    return render_template("auth/login.html", form=form), 200 if request.method == "GET" or not form.errors else 422
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            changed = services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except services.PasswordPolicyError:
+            db.session.rollback()
+            form.new_password.errors.append(_("Choose a password that is not your employee number or email."))
+        else:
+            if changed:
+                # The session version moved on: sign this session in again.
+                login_user(current_user)
+                flash(_("Your password has been changed."), "success")
+                return redirect(url_for("web.dashboard"))
+            form.current_password.errors.append(_("The current password is wrong."))
+    status = 422 if form.errors else 200
+    return render_template("auth/change_password.html", form=form), status
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect within this site after login."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("web.dashboard")

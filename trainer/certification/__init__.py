@@ -1,0 +1,1 @@
+"""Qualifications: definitions, grants and their lifecycle."""

@@ -1,0 +1,119 @@
+"""`flask trainer …` commands."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from trainer.extensions import db
+from trainer.sourcefiles import SourceInvalid
+
+trainer_cli = AppGroup("trainer", help="Run trainer's maintenance tasks.")
+
+
+@trainer_cli.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema to the latest migration."""
+    upgrade()
+    click.echo(f"Database at the latest schema: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@trainer_cli.command("check-content")
+def check_content() -> None:
+    """Validate content/ and question_bank/ without touching the database."""
+    from trainer.content.services import read_sources
+
+    try:
+        modules = read_sources()
+    except SourceInvalid as error:
+        _fail(error)
+    click.echo(f"OK: {len(modules)} modules in es and en.")
+
+
+@trainer_cli.command("sync-content")
+def sync_content() -> None:
+    """Validate content/ and load it into the database; nothing is loaded if anything is invalid."""
+    from trainer.content.services import read_sources, sync_modules
+
+    try:
+        report = sync_modules(read_sources())
+    except SourceInvalid as error:
+        db.session.rollback()
+        _fail(error)
+    for label, slugs in (("added", report.added), ("new version (re-read required)", report.new_version),
+                         ("text updated (same version)", report.text_changed), ("retired", report.retired)):
+        for slug in slugs:
+            click.echo(f"  {label}: {slug}")
+    click.echo(f"Modules: {len(report.added)} added, {len(report.new_version)} new version, "
+               f"{len(report.text_changed)} updated, {len(report.unchanged)} unchanged, {len(report.retired)} retired.")
+
+
+@trainer_cli.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create demo departments and accounts (development only) and print the logins."""
+    from trainer.demo import seed_demo
+
+    if current_app.config["TRAINER_ENV"] == "production":
+        raise click.ClickException("Refusing to create demo accounts in production.")
+    accounts = seed_demo()
+    click.echo("\nDemo accounts (log in with the email or the employee number):")
+    for account in accounts:
+        roles = ", ".join(r.value for r in account.roles)
+        click.echo(f"  {account.email:<24} {account.password:<22} {account.employee_no}  {roles}  ({account.department})")
+    click.echo("")
+
+
+@trainer_cli.command("import-staff")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_staff_command(csv_file: Path) -> None:
+    """Import or update staff from a CSV file, all or nothing."""
+    from trainer.hr.staff_import import ImportRejected, import_staff
+
+    try:
+        result = import_staff(csv_file.read_bytes())
+    except ImportRejected as rejected:
+        db.session.rollback()
+        for error in rejected.errors:
+            click.echo(f"{csv_file}:{error.line}: {error.message}", err=True)
+        raise click.ClickException(f"{len(rejected.errors)} bad row(s); nothing was imported.") from None
+    click.echo(f"{len(result.created)} created, {len(result.updated)} updated, {result.unchanged} unchanged.")
+
+
+@trainer_cli.command("create-admin")
+@click.option("--employee-no", required=True)
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--department", "department_code", required=True, help="Department code; created if missing.")
+@click.password_option()
+def create_admin(employee_no: str, email: str, full_name: str, department_code: str, password: str) -> None:
+    """Create the first administrator on a new installation."""
+    from sqlalchemy import select
+
+    from trainer.auth.models import Department, Role, User
+    from trainer.auth.services import PasswordPolicyError, set_password
+
+    department = db.session.scalar(select(Department).where(Department.code == department_code))
+    if department is None:
+        department = Department(code=department_code, name=department_code, active=True)
+        db.session.add(department)
+        db.session.flush()
+    user = User(employee_no=employee_no, email=email.lower(), full_name=full_name, department_id=department.id)
+    user.set_roles({Role.ADMIN, Role.STAFF})
+    try:
+        set_password(user, password)
+    except PasswordPolicyError:
+        raise click.ClickException("Choose a password of 10+ characters that is not the login.") from None
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Administrator {employee_no} created.")
+
+
+def _fail(error: SourceInvalid) -> None:
+    for issue in error.issues:
+        click.echo(str(issue), err=True)
+    click.echo(f"{len(error.issues)} problem(s) found; nothing was loaded.", err=True)
+    sys.exit(1)

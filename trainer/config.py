@@ -1,0 +1,74 @@
+"""Configuration read from the environment.
+
+Every setting has a safe default for a developer's machine; production mode
+(`TRAINER_ENV=production`) refuses to start without a real secret key.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment() -> dict:
+    """Build the config mapping from `TRAINER_*` variables."""
+    env = os.environ.get("TRAINER_ENV", "development")
+    instance = Path(os.environ.get("TRAINER_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+    return {
+        "TRAINER_ENV": env,
+        "SECRET_KEY": os.environ.get("TRAINER_SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "TRAINER_DATABASE_URL", f"sqlite:///{instance / 'trainer.sqlite3'}"
+        ),
+        "CONTENT_DIR": Path(os.environ.get("TRAINER_CONTENT_DIR", PROJECT_ROOT / "content")),
+        "QUESTION_BANK_DIR": Path(
+            os.environ.get("TRAINER_QUESTION_BANK_DIR", PROJECT_ROOT / "question_bank")
+        ),
+        "BABEL_DEFAULT_LOCALE": "es",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRAINER_TIMEZONE", "Europe/Madrid"),
+        "LANGUAGES": ("es", "en"),
+        # Werkzeug's default (scrypt) is right for production; tests lower it.
+        "PASSWORD_HASH_METHOD": os.environ.get("TRAINER_PASSWORD_HASH_METHOD", "scrypt"),
+        "LOGIN_MAX_FAILURES": _env_int("TRAINER_LOGIN_MAX_FAILURES", 5),
+        "LOGIN_IP_MAX_FAILURES": _env_int("TRAINER_LOGIN_IP_MAX_FAILURES", 30),
+        "LOGIN_LOCKOUT_SECONDS": _env_int("TRAINER_LOGIN_LOCKOUT_SECONDS", 15 * 60),
+        "MAX_CONTENT_LENGTH": _env_int("TRAINER_MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: long exams must not lose it
+        "SMTP_HOST": os.environ.get("TRAINER_SMTP_HOST", "127.0.0.1"),
+        "SMTP_PORT": _env_int("TRAINER_SMTP_PORT", 25),
+        "SMTP_USER": os.environ.get("TRAINER_SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("TRAINER_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _env_bool("TRAINER_SMTP_STARTTLS", False),
+        "MAIL_FROM": os.environ.get("TRAINER_MAIL_FROM", "trainer@localhost"),
+        "PUBLIC_BASE_URL": os.environ.get("TRAINER_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+    }
+
+
+def check_production_safety(config: dict) -> None:
+    """Refuse to run in production with a guessable secret key."""
+    if config.get("TRAINER_ENV") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < 32:
+        raise RuntimeError(
+            "TRAINER_ENV=production needs TRAINER_SECRET_KEY set to a random value "
+            "of at least 32 characters (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )

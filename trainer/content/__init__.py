@@ -1,0 +1,1 @@
+"""Training modules: loading them from `content/`, reading them, progress."""

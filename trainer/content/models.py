@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trainer.extensions import db
+from trainer.timeutil import utcnow
+
+
+class Module(db.Model):
+    """A training module; its text lives in ModuleText/ModuleSection per language."""
+
+    __tablename__ = "modules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int] = mapped_column(Integer)
+    # Material changes bump the version; completions of older versions no longer count.
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    section_count: Mapped[int] = mapped_column(Integer)
+    # A module removed from content/ is retired, never deleted: completions point at it.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    texts: Mapped[list[ModuleText]] = relationship(lazy="raise", cascade="all, delete-orphan")
+    qualification_rows: Mapped[list[ModuleQualification]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    @property
+    def qualifications(self) -> list[str]:
+        return sorted(row.qualification for row in self.qualification_rows)
+
+
+class ModuleQualification(db.Model):
+    """Which qualifications a module counts toward (from its front matter)."""
+
+    __tablename__ = "module_qualifications"
+
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)
+    qualification: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class ModuleText(db.Model):
+    __tablename__ = "module_texts"
+    __table_args__ = (UniqueConstraint("module_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)
+
+
+class ModuleSection(db.Model):
+    """One page of a module in one language, stored already rendered and sanitised."""
+
+    __tablename__ = "module_sections"
+    __table_args__ = (UniqueConstraint("module_id", "locale", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    locale: Mapped[str] = mapped_column(String(8))
+    position: Mapped[int] = mapped_column(Integer)  # 1-based
+    title: Mapped[str] = mapped_column(String(300))
+    markdown: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+
+
+class ReadingProgress(db.Model):
+    """How far a person has read the current version of a module."""
+
+    __tablename__ = "reading_progress"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    furthest_section: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ModuleCompletion(db.Model):
+    """A person finished a given version of a module. Kept forever, as training evidence."""
+
+    __tablename__ = "module_completions"
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

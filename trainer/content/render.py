@@ -1,0 +1,22 @@
+"""Markdown to HTML, sanitised: module text can never inject script."""
+from __future__ import annotations
+
+import markdown
+import nh3
+
+# `module:` links are resolved to real URLs when a page is shown (see resolve_module_links).
+_URL_SCHEMES = {"http", "https", "mailto", "module"}
+_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "dl", "dt", "em", "h3", "h4", "h5", "h6",
+    "hr", "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+
+
+def render_markdown(text: str) -> str:
+    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    return nh3.clean(html, tags=_TAGS, url_schemes=_URL_SCHEMES, link_rel="noopener noreferrer")
+
+
+def resolve_module_links(html: str, modules_base_url: str) -> str:
+    """Turn `href="module:slug"` into `href="<modules_base_url>slug"`."""
+    return html.replace('href="module:', f'href="{modules_base_url}')

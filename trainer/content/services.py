@@ -1,0 +1,258 @@
+"""Rules for training modules: loading them into the database and reading progress."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import and_, delete, func, select
+
+from trainer.auth.models import User
+from trainer.certification.definitions import load_qualifications
+from trainer.content.loader import ModuleSource, load_modules
+from trainer.content.models import (
+    Module, ModuleCompletion, ModuleQualification, ModuleSection, ModuleText, ReadingProgress,
+)
+from trainer.content.render import render_markdown
+from trainer.dbutil import get_or_create
+from trainer.extensions import db
+from trainer.sourcefiles import SourceInvalid, SourceIssue
+from trainer.timeutil import utcnow
+
+FALLBACK_LOCALE = "es"
+
+
+class NotFinishedReading(Exception):
+    """The reader has not reached the module's last section yet."""
+
+
+# --- loading content/ -------------------------------------------------------
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    new_version: list[str] = field(default_factory=list)  # readers must re-read
+    text_changed: list[str] = field(default_factory=list)  # same version: no re-read
+    unchanged: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.new_version or self.text_changed or self.retired)
+
+
+def read_sources(content_dir: Path | None = None, bank_dir: Path | None = None) -> list[ModuleSource]:
+    """Validate content/ against the qualification definitions; raise SourceInvalid."""
+    bank_dir = bank_dir or current_app.config["QUESTION_BANK_DIR"]
+    content_dir = content_dir or current_app.config["CONTENT_DIR"]
+    qualifications = load_qualifications(bank_dir)
+    return load_modules(content_dir, set(qualifications))
+
+
+def sync_modules(sources: list[ModuleSource]) -> SyncReport:
+    """Bring the database in line with the validated sources, in one transaction."""
+    report = SyncReport()
+    existing = {m.slug: m for m in db.session.scalars(select(Module)).all()}
+    _refuse_version_going_back(sources, existing)
+    for source in sources:
+        module = existing.get(source.slug)
+        if module is None:
+            module = Module(slug=source.slug)
+            db.session.add(module)
+            report.added.append(source.slug)
+        elif source.version > module.version:
+            report.new_version.append(source.slug)
+        elif source.content_hash != module.content_hash or _details_differ(module, source):
+            report.text_changed.append(source.slug)
+        else:
+            report.unchanged.append(source.slug)
+            if not module.active:
+                module.active = True
+            continue
+        _write_module(module, source)
+    present = {s.slug for s in sources}
+    for slug, module in existing.items():
+        if slug not in present and module.active:
+            module.active = False
+            report.retired.append(slug)
+    db.session.commit()
+    return report
+
+
+def _refuse_version_going_back(sources: list[ModuleSource], existing: dict[str, Module]) -> None:
+    issues = [
+        SourceIssue(f"content/{s.slug}/es.md", s.version_line,
+                    f"version {s.version} is lower than the loaded version {existing[s.slug].version}")
+        for s in sources if s.slug in existing and s.version < existing[s.slug].version
+    ]
+    if issues:
+        raise SourceInvalid(issues)
+
+
+def _details_differ(module: Module, source: ModuleSource) -> bool:
+    return (module.position, module.minutes, module.qualifications) != (
+        source.order, source.minutes, sorted(source.qualifications))
+
+
+def _write_module(module: Module, source: ModuleSource) -> None:
+    module.position = source.order
+    module.minutes = source.minutes
+    module.version = source.version
+    module.content_hash = source.content_hash
+    module.section_count = len(source.texts[FALLBACK_LOCALE].sections)
+    module.active = True
+    module.updated_at = utcnow()
+    module.qualification_rows = [ModuleQualification(qualification=q) for q in sorted(set(source.qualifications))]
+    db.session.flush()
+    db.session.execute(delete(ModuleText).where(ModuleText.module_id == module.id))
+    db.session.execute(delete(ModuleSection).where(ModuleSection.module_id == module.id))
+    for locale, text in source.texts.items():
+        db.session.add(ModuleText(module_id=module.id, locale=locale, title=text.title, summary=text.summary))
+        for position, section in enumerate(text.sections, start=1):
+            db.session.add(ModuleSection(
+                module_id=module.id, locale=locale, position=position, title=section.title,
+                markdown=section.markdown, html=render_markdown(section.markdown),
+            ))
+
+
+# --- reading and progress ---------------------------------------------------
+
+@dataclass
+class ModuleProgress:
+    module: Module
+    title: str
+    summary: str
+    furthest_section: int
+    completed: bool
+    needs_reread: bool  # completed an older version; the text changed materially since
+
+    @property
+    def percent(self) -> int:
+        if self.completed:
+            return 100
+        return int(100 * self.furthest_section / self.module.section_count) if self.module.section_count else 0
+
+
+@dataclass
+class CourseProgress:
+    modules: list[ModuleProgress]
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for m in self.modules if m.completed)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.completed / len(self.modules)) if self.modules else 0
+
+    def for_qualification(self, code: str) -> list[ModuleProgress]:
+        return [m for m in self.modules if code in m.module.qualifications]
+
+
+def active_modules() -> list[Module]:
+    return list(db.session.scalars(select(Module).where(Module.active).order_by(Module.position)))
+
+
+def module_by_slug(slug: str) -> Module | None:
+    return db.session.scalar(select(Module).where(Module.slug == slug, Module.active))
+
+
+def titles(locale: str) -> dict[int, ModuleText]:
+    """Every module's text in `locale`, falling back to Spanish, in one query."""
+    rows = db.session.scalars(select(ModuleText).where(ModuleText.locale.in_({locale, FALLBACK_LOCALE})))
+    chosen: dict[int, ModuleText] = {}
+    for row in rows:
+        if row.locale == locale or row.module_id not in chosen:
+            chosen[row.module_id] = row
+    return chosen
+
+
+def progress_for(user: User, locale: str | None = None) -> CourseProgress:
+    """The person's progress on every active module, in a fixed number of queries."""
+    from flask_babel import get_locale
+
+    locale = locale or str(get_locale())
+    modules = active_modules()
+    texts = titles(locale)
+    reading = {
+        r.module_id: r for r in db.session.scalars(select(ReadingProgress).where(ReadingProgress.user_id == user.id))
+    }
+    done = set(db.session.execute(
+        select(ModuleCompletion.module_id, ModuleCompletion.version).where(ModuleCompletion.user_id == user.id)
+    ).tuples())
+    result = []
+    for module in modules:
+        progress = reading.get(module.id)
+        furthest = progress.furthest_section if progress and progress.version == module.version else 0
+        completed = (module.id, module.version) in done
+        older = any(mid == module.id and version < module.version for mid, version in done)
+        text = texts.get(module.id)
+        result.append(ModuleProgress(
+            module=module, title=text.title if text else module.slug, summary=text.summary if text else "",
+            furthest_section=furthest, completed=completed, needs_reread=older and not completed,
+        ))
+    return CourseProgress(result)
+
+
+def section(module: Module, locale: str, position: int) -> ModuleSection | None:
+    rows = db.session.scalars(select(ModuleSection).where(
+        ModuleSection.module_id == module.id, ModuleSection.position == position,
+        ModuleSection.locale.in_({locale, FALLBACK_LOCALE}),
+    )).all()
+    return next((r for r in rows if r.locale == locale), rows[0] if rows else None)
+
+
+def section_titles(module: Module, locale: str) -> list[str]:
+    rows = db.session.execute(select(ModuleSection.locale, ModuleSection.title).where(
+        ModuleSection.module_id == module.id, ModuleSection.locale.in_({locale, FALLBACK_LOCALE}),
+    ).order_by(ModuleSection.position)).all()
+    own = [title for loc, title in rows if loc == locale]
+    return own or [title for loc, title in rows if loc == FALLBACK_LOCALE]
+
+
+def record_reading(user: User, module: Module, position: int) -> int:
+    """Note that `user` reached section `position`; returns the furthest section reached."""
+    progress, _ = get_or_create(
+        ReadingProgress, {"version": module.version, "furthest_section": 0}, user_id=user.id, module_id=module.id
+    )
+    if progress.version != module.version:  # a new version: reading starts over
+        progress.version, progress.furthest_section = module.version, 0
+    if position > progress.furthest_section:
+        progress.furthest_section = position
+        progress.updated_at = utcnow()
+    db.session.commit()
+    return progress.furthest_section
+
+
+def complete_module(user: User, module: Module) -> ModuleCompletion:
+    """Record completion of the current version. Idempotent: a second call returns the first record."""
+    progress = db.session.get(ReadingProgress, (user.id, module.id))
+    if progress is None or progress.version != module.version or progress.furthest_section < module.section_count:
+        raise NotFinishedReading(module.slug)
+    completion, _ = get_or_create(ModuleCompletion, user_id=user.id, module_id=module.id, version=module.version)
+    db.session.commit()
+    return completion
+
+
+def has_completed_current(user_id: int, qualification: str) -> tuple[bool, list[Module]]:
+    """Whether the person completed the current version of every module of a
+    qualification; also returns the modules still missing."""
+    modules = [m for m in active_modules() if qualification in m.qualifications]
+    done = set(db.session.execute(
+        select(ModuleCompletion.module_id, ModuleCompletion.version).where(ModuleCompletion.user_id == user_id)
+    ).tuples())
+    missing = [m for m in modules if (m.id, m.version) not in done]
+    return not missing, missing
+
+
+def completed_counts(user_ids: list[int]) -> dict[int, int]:
+    """How many active modules (current version) each person has completed: one query."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(ModuleCompletion.user_id, func.count())
+        .join(Module, and_(Module.id == ModuleCompletion.module_id, Module.version == ModuleCompletion.version))
+        .where(Module.active, ModuleCompletion.user_id.in_(user_ids))
+        .group_by(ModuleCompletion.user_id)
+    ).tuples()
+    return dict(rows.all())

@@ -1,0 +1,1 @@
+"""HR: people overview and staff import."""

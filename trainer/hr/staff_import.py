@@ -1,0 +1,230 @@
+"""All-or-nothing staff import from CSV, matched by employee number.
+
+Every row is checked before anything is written; one bad row rejects the
+whole file and every bad row is reported with its line number. Importing
+the same file twice changes nothing the second time.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from trainer.auth.models import Department, Role, User, UserRole
+from trainer.extensions import db
+
+REQUIRED_COLUMNS = ("employee_no", "full_name", "email", "department_code")
+OPTIONAL_COLUMNS = ("roles", "active")
+# HR and admin roles are granted on the admin pages, never through a file.
+IMPORTABLE_ROLES = {Role.STAFF, Role.SUPERVISOR}
+MAX_ROWS = 50_000
+EMPLOYEE_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TRUE_WORDS = {"1", "true", "yes", "y", "si", "sí", "s", "active", "activo"}
+FALSE_WORDS = {"0", "false", "no", "n", "inactive", "inactivo"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str  # a lazily translated string: shown in the reader's language
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class ImportRejected(Exception):
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__("\n".join(map(str, errors)))
+
+
+@dataclass
+class ImportResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+@dataclass
+class _Row:
+    line: int
+    employee_no: str
+    full_name: str
+    email: str
+    department: Department
+    roles: set[Role] | None  # None: leave an existing person's roles as they are
+    active: bool | None
+
+
+def import_staff(data: bytes) -> ImportResult:
+    rows = _parse(data)
+    return _apply(rows)
+
+
+def _parse(data: bytes) -> list[_Row]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected([RowError(1, _l("the file is not UTF-8 text: save it as 'CSV UTF-8'"))]) from None
+    if not text.strip():
+        raise ImportRejected([RowError(1, _l("the file is empty"))])
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, restkey="__extra__")
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append("missing column(s): " + ", ".join(missing))
+        if unknown:
+            parts.append("unknown column(s): " + ", ".join(unknown))
+        raise ImportRejected([RowError(1, "; ".join(parts))])
+
+    departments = {d.code.lower(): d for d in db.session.scalars(select(Department))}
+    errors: list[RowError] = []
+    rows: list[_Row] = []
+    seen_numbers: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    try:
+        for record in reader:
+            line = reader.line_num
+            if len(rows) + len(errors) >= MAX_ROWS:
+                errors.append(RowError(line, _l("more than %(max_rows)s rows: split the file", max_rows=MAX_ROWS)))
+                break
+            if all(not (v or "").strip() for k, v in record.items() if k != "__extra__") and "__extra__" not in record:
+                continue
+            row = _check_row(record, line, departments, seen_numbers, seen_emails, errors)
+            if row is not None:
+                rows.append(row)
+    except csv.Error as error:
+        errors.append(RowError(reader.line_num, _l("unreadable CSV: %(error)s", error=error)))
+    _check_emails_against_database(rows, errors)
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    if not rows:
+        raise ImportRejected([RowError(1, _l("the file has a header but no people"))])
+    return rows
+
+
+def _check_row(record, line, departments, seen_numbers, seen_emails, errors) -> _Row | None:
+    problems: list[str] = []
+    if "__extra__" in record:
+        problems.append(_l("more values than columns"))
+    value = {k: (record.get(k) or "").strip() for k in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
+    number, email = value["employee_no"], value["email"].lower()
+    if not number:
+        problems.append(_l("employee_no is empty"))
+    elif not EMPLOYEE_NO_RE.match(number):
+        problems.append(_l("employee_no '%(number)s' may hold only letters, digits, '.', '_' and '-' (32 at most)", number=number))
+    elif number.lower() in seen_numbers:
+        problems.append(_l("employee_no '%(number)s' already appears on line %(first)s", number=number, first=seen_numbers[number.lower()]))
+    if not value["full_name"]:
+        problems.append(_l("full_name is empty"))
+    elif len(value["full_name"]) > 200:
+        problems.append(_l("full_name is longer than 200 characters"))
+    if not email:
+        problems.append(_l("email is empty"))
+    elif not EMAIL_RE.match(email) or len(email) > 254:
+        problems.append(_l("email '%(email)s' is not a valid address", email=value['email']))
+    elif email in seen_emails:
+        problems.append(_l("email '%(email)s' already appears on line %(first)s", email=email, first=seen_emails[email]))
+    department = departments.get(value["department_code"].lower())
+    if not value["department_code"]:
+        problems.append(_l("department_code is empty"))
+    elif department is None:
+        problems.append(_l("unknown department_code '%(department_code)s'", department_code=value['department_code']))
+    elif not department.active:
+        problems.append(_l("department '%(code)s' is deactivated", code=department.code))
+    roles = _parse_roles(value["roles"], problems) if value["roles"] else None
+    active = _parse_active(value["active"], problems)
+    if problems:
+        errors.append(RowError(line, "; ".join(problems)))
+        return None
+    seen_numbers[number.lower()] = line
+    seen_emails[email] = line
+    return _Row(line, number, value["full_name"], email, department, roles, active)
+
+
+def _parse_roles(raw: str, problems: list[str]) -> set[Role]:
+    roles: set[Role] = set()
+    for word in re.split(r"[\s|,]+", raw.lower()):
+        if not word:
+            continue
+        try:
+            role = Role(word)
+        except ValueError:
+            problems.append(_l("unknown role '%(word)s' (use staff or supervisor)", word=word))
+            continue
+        if role not in IMPORTABLE_ROLES:
+            problems.append(_l("role '%(word)s' is granted on the admin pages, not by import", word=word))
+        roles.add(role)
+    return roles | {Role.STAFF}
+
+
+def _parse_active(raw: str, problems: list[str]) -> bool | None:
+    if not raw:
+        return None
+    word = raw.lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    problems.append(_l("active '%(raw)s' should be yes or no", raw=raw))
+    return None
+
+
+def _check_emails_against_database(rows: list[_Row], errors: list[RowError]) -> None:
+    """An email may not move to a different person than the one holding it."""
+    by_email = {r.email: r for r in rows}
+    if not by_email:
+        return
+    holders = db.session.execute(select(User.email, User.employee_no)).all()
+    for email, employee_no in holders:
+        row = by_email.get(email.lower())
+        if row is not None and row.employee_no.lower() != employee_no.lower():
+            errors.append(RowError(row.line, _l("email '%(email)s' belongs to employee %(employee_no)s", email=email, employee_no=employee_no)))
+
+
+def _apply(rows: list[_Row]) -> ImportResult:
+    result = ImportResult()
+    existing = {u.employee_no.lower(): u for u in db.session.scalars(select(User))}
+    try:
+        for row in rows:
+            user = existing.get(row.employee_no.lower())
+            if user is None:
+                user = User(
+                    employee_no=row.employee_no, full_name=row.full_name, email=row.email,
+                    department_id=row.department.id, active=True if row.active is None else row.active,
+                    password_hash="",
+                )
+                user.role_rows = [UserRole(role=r) for r in sorted(row.roles or {Role.STAFF}, key=str)]
+                db.session.add(user)
+                result.created.append(row.employee_no)
+            elif _update(user, row):
+                result.updated.append(row.employee_no)
+            else:
+                result.unchanged += 1
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
+def _update(user: User, row: _Row) -> bool:
+    before = (user.full_name, user.email, user.department_id, user.active, frozenset(user.roles))
+    user.full_name, user.email, user.department_id = row.full_name, row.email, row.department.id
+    if row.active is not None:
+        user.active = row.active
+    if row.roles is not None:
+        kept = user.roles - IMPORTABLE_ROLES  # hr/admin stay as the admin set them
+        user.set_roles(kept | row.roles)
+    return before != (user.full_name, user.email, user.department_id, user.active, frozenset(user.roles))

@@ -1,0 +1,6 @@
+"""Every feature's models, imported in one place so the metadata (and
+Alembic's autogenerate) always sees the whole schema."""
+from trainer.auth.models import Department, LoginThrottle, Role, User, UserRole  # noqa: F401
+from trainer.content.models import (  # noqa: F401
+    Module, ModuleCompletion, ModuleQualification, ModuleSection, ModuleText, ReadingProgress,
+)
