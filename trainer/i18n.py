@@ -1,14 +1,16 @@
 """Language choice: the person's saved preference, else the session's, else the browser's."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
-from flask_login import current_user
+from flask import Flask, current_app, g, request, session
 
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    # Read the user only if Flask-Login already loaded it: loading it here would
+    # recurse when the loader itself needs a translated message.
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated and user.locale in languages:
+        return user.locale
     if session.get("locale") in languages:
         return session["locale"]
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -98,7 +98,7 @@ def save_department(department: Department | None, code: str, name: str, active:
 def department_headcounts() -> dict[int, int]:
     rows = db.session.execute(
         select(User.department_id, func.count()).where(User.active).group_by(User.department_id)
-    ).tuples()
+    )
     return dict(rows.all())
 
 

@@ -77,7 +77,7 @@ def change_password():
         else:
             if changed:
                 # The session version moved on: sign this session in again.
-                login_user(current_user)
+                login_user(current_user._get_current_object())  # the real object, not the proxy
                 flash(_("Your password has been changed."), "success")
                 return redirect(url_for("web.dashboard"))
             form.current_password.errors.append(_("The current password is wrong."))

@@ -179,7 +179,7 @@ def progress_for(user: User, locale: str | None = None) -> CourseProgress:
     }
     done = set(db.session.execute(
         select(ModuleCompletion.module_id, ModuleCompletion.version).where(ModuleCompletion.user_id == user.id)
-    ).tuples())
+    ))
     result = []
     for module in modules:
         progress = reading.get(module.id)
@@ -240,7 +240,7 @@ def has_completed_current(user_id: int, qualification: str) -> tuple[bool, list[
     modules = [m for m in active_modules() if qualification in m.qualifications]
     done = set(db.session.execute(
         select(ModuleCompletion.module_id, ModuleCompletion.version).where(ModuleCompletion.user_id == user_id)
-    ).tuples())
+    ))
     missing = [m for m in modules if (m.id, m.version) not in done]
     return not missing, missing
 
@@ -254,5 +254,5 @@ def completed_counts(user_ids: list[int]) -> dict[int, int]:
         .join(Module, and_(Module.id == ModuleCompletion.module_id, Module.version == ModuleCompletion.version))
         .where(Module.active, ModuleCompletion.user_id.in_(user_ids))
         .group_by(ModuleCompletion.user_id)
-    ).tuples()
+    )
     return dict(rows.all())

@@ -1,0 +1,155 @@
+"""Shared fixtures: an app on a real database (SQLite, and PostgreSQL when
+TRAINER_TEST_DATABASE_URL is set), clients, a login helper and a query counter."""
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from flask.testing import FlaskClient
+
+from trainer import create_app
+from trainer.extensions import db
+
+PG_URL = os.environ.get("TRAINER_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+TEST_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,  # tests/test_csrf.py turns it back on
+    "SECRET_KEY": "test-secret-key",
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing; production uses scrypt
+    "SERVER_NAME": "localhost",
+}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionstart(session):
+    """Compile the Spanish catalogue if it is missing or stale, so a bare
+    `pytest` shows the same pages as `make test`."""
+    po = ROOT / "trainer/translations/es/LC_MESSAGES/messages.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        with mo.open("wb") as target:
+            write_mo(target, catalog)
+
+
+@contextmanager
+def scratch_postgres_database():
+    """A new, empty PostgreSQL database for this run; dropped afterwards."""
+    admin_url = make_url(PG_URL)
+    name = f"trainer_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    with scratch_postgres_database() as url:
+        engine = create_engine(url)
+        db.metadata.create_all(engine)
+        engine.dispose()
+        yield url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    Without this, a request made while the test holds an app context (the
+    `ctx` fixture) would share that context's `g` and database session, and
+    a logged-out client could look logged in.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        if database_url.startswith("sqlite"):
+            db.create_all()
+        else:
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context, for calling services directly."""
+    with app.app_context(), app.test_request_context():
+        yield app
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user_or_login, password: str = "correct-horse-1"):
+        login_name = getattr(user_or_login, "email", user_or_login)
+        response = client.post("/login", data={"login": login_name, "password": password})
+        assert response.status_code == 302, response.data[:500]
+        return response
+
+    return do_login
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as queries: ...` then `len(queries)`."""
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "after_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "after_cursor_execute", record)
+
+    return counting

@@ -1,0 +1,32 @@
+import pytest
+
+from trainer import create_app
+from trainer.config import DEV_SECRET_KEY
+
+
+def test_production_refuses_the_development_secret_key(monkeypatch):
+    monkeypatch.setenv("TRAINER_ENV", "production")
+    monkeypatch.delenv("TRAINER_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="TRAINER_SECRET_KEY"):
+        create_app()
+
+
+def test_production_refuses_a_short_secret_key(monkeypatch):
+    monkeypatch.setenv("TRAINER_ENV", "production")
+    monkeypatch.setenv("TRAINER_SECRET_KEY", "short")
+    with pytest.raises(RuntimeError):
+        create_app()
+
+
+def test_production_starts_with_a_real_key_and_secure_cookies(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRAINER_ENV", "production")
+    monkeypatch.setenv("TRAINER_SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("TRAINER_DATABASE_URL", f"sqlite:///{tmp_path}/p.sqlite3")
+    app = create_app()
+    assert app.config["SECRET_KEY"] != DEV_SECRET_KEY
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_database_url_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRAINER_DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite3")
+    assert create_app().config["SQLALCHEMY_DATABASE_URI"].endswith("env.sqlite3")
