@@ -83,6 +83,7 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # read and close file responses at once
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
@@ -106,8 +107,8 @@ def app(database_url):
 
 @pytest.fixture
 def ctx(app):
-    """An application context, for calling services directly."""
-    with app.app_context(), app.test_request_context():
+    """An application context, for calling services directly (messages in English)."""
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
         yield app
         db.session.rollback()
 

@@ -24,7 +24,7 @@ def user(*roles: Role | str, dept: Department | None = None, password: str | Non
          active: bool = True, locale: str | None = None, employee_no: str | None = None) -> User:
     n = next(_seq)
     dept = dept or department()
-    person = User(employee_no=employee_no or f"E{n:05d}", email=f"person{n}@bank.test",
+    person = User(employee_no=employee_no or f"E{n:05d}", email=f"person{n}@bank.example.com",
                   full_name=f"Person {n}", department_id=dept.id, active=active, locale=locale)
     person.set_roles({Role(r) for r in roles} | {Role.STAFF})
     if password:

@@ -1,10 +1,14 @@
 """Language choice: the person's saved preference, else the session's, else the browser's."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
+
+CLI_LOCALE = "en"  # commands speak the source language, like their --help
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return CLI_LOCALE
     languages = current_app.config["LANGUAGES"]
     # Read the user only if Flask-Login already loaded it: loading it here would
     # recurse when the loader itself needs a translated message.

@@ -19,7 +19,7 @@ def test_login_by_email_or_employee_number(client, ctx):
 def test_wrong_password_rerenders_with_a_message_that_does_not_reveal_the_account(client, ctx):
     person = factories.user()
     wrong_password = client.post("/login", data={"login": person.email, "password": "nope-nope-nope"})
-    no_account = client.post("/login", data={"login": "ghost@bank.test", "password": "nope-nope-nope"})
+    no_account = client.post("/login", data={"login": "ghost@bank.example.com", "password": "nope-nope-nope"})
     assert wrong_password.status_code == no_account.status_code == 422
     assert b"Wrong employee number, email or password" in wrong_password.data
     assert wrong_password.data.count(b"invalid-feedback") == no_account.data.count(b"invalid-feedback")

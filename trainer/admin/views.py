@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from trainer.admin import services
 from trainer.admin.forms import DepartmentForm, ResetPasswordForm, UserForm
@@ -19,9 +20,9 @@ from trainer.sourcefiles import SourceInvalid
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _department_choices(include_id: int | None = None) -> list[tuple[int, str]]:
+def _department_choices(include_id: int | None = None) -> list[SelectChoice]:
     departments = db.session.scalars(select(Department).order_by(Department.name))
-    return [(d.id, f"{d.name} ({d.code})") for d in departments if d.active or d.id == include_id]
+    return [SelectChoice(d.id, f"{d.name} ({d.code})") for d in departments if d.active or d.id == include_id]
 
 
 def _user_data(form: UserForm) -> services.UserData:

@@ -194,6 +194,19 @@ def progress_for(user: User, locale: str | None = None) -> CourseProgress:
     return CourseProgress(result)
 
 
+def module_progress(user: User, module: Module, title: str) -> ModuleProgress:
+    """One module's progress for one person (two queries)."""
+    reading = db.session.get(ReadingProgress, (user.id, module.id))
+    versions = set(db.session.scalars(select(ModuleCompletion.version).where(
+        ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == module.id)))
+    completed = module.version in versions
+    return ModuleProgress(
+        module=module, title=title, summary="",
+        furthest_section=reading.furthest_section if reading and reading.version == module.version else 0,
+        completed=completed, needs_reread=not completed and any(v < module.version for v in versions),
+    )
+
+
 def section(module: Module, locale: str, position: int) -> ModuleSection | None:
     rows = db.session.scalars(select(ModuleSection).where(
         ModuleSection.module_id == module.id, ModuleSection.position == position,
@@ -202,12 +215,17 @@ def section(module: Module, locale: str, position: int) -> ModuleSection | None:
     return next((r for r in rows if r.locale == locale), rows[0] if rows else None)
 
 
-def section_titles(module: Module, locale: str) -> list[str]:
-    rows = db.session.execute(select(ModuleSection.locale, ModuleSection.title).where(
-        ModuleSection.module_id == module.id, ModuleSection.locale.in_({locale, FALLBACK_LOCALE}),
-    ).order_by(ModuleSection.position)).all()
-    own = [title for loc, title in rows if loc == locale]
-    return own or [title for loc, title in rows if loc == FALLBACK_LOCALE]
+def section_titles(module: Module, locale: str) -> tuple[str, list[str]]:
+    """The module's title and its section titles in `locale` (Spanish fallback), in one query."""
+    rows = db.session.execute(
+        select(ModuleSection.locale, ModuleSection.title, ModuleText.title)
+        .join(ModuleText, (ModuleText.module_id == ModuleSection.module_id) & (ModuleText.locale == ModuleSection.locale))
+        .where(ModuleSection.module_id == module.id, ModuleSection.locale.in_({locale, FALLBACK_LOCALE}))
+        .order_by(ModuleSection.position)
+    ).all()
+    chosen = locale if any(loc == locale for loc, _, _ in rows) else FALLBACK_LOCALE
+    mine = [(section_title, module_title) for loc, section_title, module_title in rows if loc == chosen]
+    return (mine[0][1] if mine else module.slug), [t for t, _ in mine]
 
 
 def record_reading(user: User, module: Module, position: int) -> int:

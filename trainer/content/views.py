@@ -30,7 +30,7 @@ def index():
 def module(slug: str):
     """Open a module where the reader left off."""
     module = _module_or_404(slug)
-    progress = next(p for p in services.progress_for(current_user).modules if p.module.id == module.id)
+    progress = services.module_progress(current_user, module, title=slug)
     start = 1 if progress.completed else min(max(progress.furthest_section, 1), module.section_count)
     return redirect(url_for("content.read", slug=slug, position=start))
 
@@ -44,16 +44,16 @@ def read(slug: str, position: int):
     if page is None:
         abort(404)
     furthest = services.record_reading(current_user, module, position)
-    progress = next(p for p in services.progress_for(current_user, locale).modules if p.module.id == module.id)
+    title, section_titles = services.section_titles(module, locale)
     return render_template(
         "content/read.html",
         module=module,
-        progress=progress,
+        progress=services.module_progress(current_user, module, title),
         page=page,
         html=resolve_module_links(page.html, url_for("content.index")),
         position=position,
         furthest=furthest,
-        section_titles=services.section_titles(module, locale),
+        section_titles=section_titles,
     )
 
 

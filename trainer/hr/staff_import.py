@@ -146,7 +146,7 @@ def _check_row(record, line, departments, seen_numbers, seen_emails, errors) -> 
     roles = _parse_roles(value["roles"], problems) if value["roles"] else None
     active = _parse_active(value["active"], problems)
     if problems:
-        errors.append(RowError(line, "; ".join(problems)))
+        errors.append(RowError(line, "; ".join(str(p) for p in problems)))
         return None
     seen_numbers[number.lower()] = line
     seen_emails[email] = line

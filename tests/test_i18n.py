@@ -1,0 +1,50 @@
+"""Every page of the UI exists in Spanish and English."""
+import re
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from tests import factories
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "trainer/translations/es/LC_MESSAGES/messages.po"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def test_every_message_has_a_spanish_translation_with_the_same_placeholders():
+    with CATALOGUE.open("rb") as f:
+        catalog = read_po(f)
+    untranslated, mismatched = [], []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings) or message.fuzzy:
+            untranslated.append(ids[0])
+        elif sorted(PLACEHOLDER.findall(ids[0])) != sorted(PLACEHOLDER.findall(strings[0])):
+            mismatched.append(ids[0])
+    assert untranslated == [] and mismatched == []
+
+
+def test_default_language_is_spanish_and_the_switch_is_remembered(app, client):
+    with app.app_context():
+        email = factories.user().email
+    login = client.get("/login").get_data(as_text=True)
+    assert '<html lang="es">' in login and "Iniciar sesión" in login
+    client.post("/language", data={"locale": "en", "next": "/login"})
+    assert "Log in" in client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"login": email, "password": factories.PASSWORD})
+    client.post("/logout")
+    other_browser = app.test_client()
+    other_browser.post("/login", data={"login": email, "password": factories.PASSWORD})
+    assert '<html lang="en">' in other_browser.get("/dashboard").get_data(as_text=True)
+
+
+def test_browser_language_is_used_before_any_choice(client):
+    page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in page
+
+
+def test_unknown_language_choice_is_ignored(client):
+    client.post("/language", data={"locale": "xx", "next": "//evil.example"})
+    assert '<html lang="es">' in client.get("/login").get_data(as_text=True)
