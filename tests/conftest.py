@@ -115,7 +115,11 @@ def ctx(app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A browser that prefers English, so assertions read like the source strings.
+    (tests/test_i18n.py checks the Spanish default with a client without this.)"""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

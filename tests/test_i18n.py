@@ -26,7 +26,8 @@ def test_every_message_has_a_spanish_translation_with_the_same_placeholders():
     assert untranslated == [] and mismatched == []
 
 
-def test_default_language_is_spanish_and_the_switch_is_remembered(app, client):
+def test_default_language_is_spanish_and_the_switch_is_remembered(app):
+    client = app.test_client()
     with app.app_context():
         email = factories.user().email
     login = client.get("/login").get_data(as_text=True)
@@ -40,11 +41,13 @@ def test_default_language_is_spanish_and_the_switch_is_remembered(app, client):
     assert '<html lang="en">' in other_browser.get("/dashboard").get_data(as_text=True)
 
 
-def test_browser_language_is_used_before_any_choice(client):
+def test_browser_language_is_used_before_any_choice(app):
+    client = app.test_client()
     page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
     assert '<html lang="en">' in page
 
 
-def test_unknown_language_choice_is_ignored(client):
+def test_unknown_language_choice_is_ignored(app):
+    client = app.test_client()
     client.post("/language", data={"locale": "xx", "next": "//evil.example"})
     assert '<html lang="es">' in client.get("/login").get_data(as_text=True)

@@ -22,6 +22,8 @@ def assert_migrations_match_models(url: str) -> None:
     assert diff == []
     again = runner.invoke(args=["trainer", "init-db"])  # upgrading an up-to-date database is a no-op
     assert again.exit_code == 0
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_migrations_on_an_empty_sqlite_file(tmp_path):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -40,6 +40,7 @@ def login():
         outcome = services.authenticate(form.login.data, form.password.data, request.remote_addr or "-")
         if outcome.ok:
             login_user(outcome.user, remember=form.remember.data)
+            _remember_language(outcome.user)
             if outcome.user.must_change_password:
                 flash(_("Please choose a new password before you go on."), "warning")
                 return redirect(url_for("auth.change_password"))
@@ -83,6 +84,15 @@ def change_password():
             form.current_password.errors.append(_("The current password is wrong."))
     status = 422 if form.errors else 200
     return render_template("auth/change_password.html", form=form), status
+
+
+def _remember_language(user) -> None:
+    """A saved choice wins; a first choice made before logging in is saved."""
+    if user.locale:
+        session["locale"] = user.locale
+    elif session.get("locale"):
+        user.locale = session["locale"]
+        db.session.commit()
 
 
 def _safe_next(target: str | None) -> str:
