@@ -2,5 +2,9 @@
 Alembic's autogenerate) always sees the whole schema."""
 from trainer.auth.models import Department, LoginThrottle, Role, User, UserRole  # noqa: F401
 from trainer.content.models import (  # noqa: F401
-    Module, ModuleCompletion, ModuleQualification, ModuleSection, ModuleText, ReadingProgress,
+    Module, ModuleCompletion, ModuleQualification, ModuleSection, ModuleText, ReadAssignment, ReadingProgress,
+)
+from trainer.exams.models import Accommodation, AttemptItem, ExamAttempt, Question, QuestionVersion  # noqa: F401
+from trainer.certification.models import (  # noqa: F401
+    ApiToken, Certificate, CertificationEvent, ReminderSent,
 )

@@ -1,13 +1,43 @@
-"""Qualification definitions, read from `question_bank/qualifications.yaml`."""
+"""Qualification definitions and their exam blueprints, read from
+`question_bank/qualifications.yaml` and validated with `file:line` messages."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from trainer.sourcefiles import LineDict, SourceInvalid, SourceIssue, display_path, parse_yaml, read_text
 
 DEFINITIONS_FILE = "qualifications.yaml"
 LOCALES = ("es", "en")
+LEVELS = ("inspector", "supervisor")
+OVERDUE_POLICIES = ("autosubmit", "grace")
+REVIEW_POLICIES = ("score_only", "wrong_answers", "all_answers")
+
+
+@dataclass(frozen=True)
+class DrawRule:
+    module: str
+    count: int
+    tags: tuple[str, ...] = ()
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class ExamBlueprint:
+    draw: tuple[DrawRule, ...]
+    levels: tuple[str, ...]
+    pass_mark: int
+    time_limit_minutes: int
+    attempts_per_window: int
+    attempt_window_days: int
+    cooldown_minutes: int
+    overdue: str
+    grace_minutes: int
+    review: str
+
+    @property
+    def question_count(self) -> int:
+        return sum(rule.count for rule in self.draw)
 
 
 @dataclass(frozen=True)
@@ -15,13 +45,50 @@ class Qualification:
     code: str
     name: dict[str, str]
     description: dict[str, str]
-    prerequisites: tuple[str, ...] = ()
-    validity_months: int = 12
-    renewal_window_days: int = 60
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    prerequisites: tuple[str, ...]
+    validity_months: int
+    renewal_window_days: int
+    exam: ExamBlueprint | None
+    source: str = DEFINITIONS_FILE
+    line: int = 1
 
     def title(self, locale: str) -> str:
         return self.name.get(locale) or self.name["es"]
+
+    def text(self, locale: str) -> str:
+        return self.description.get(locale) or self.description["es"]
+
+
+class _Checker:
+    """Collects problems while reading one definition."""
+
+    def __init__(self, shown: str):
+        self.shown = shown
+        self.issues: list[SourceIssue] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.issues.append(SourceIssue(self.shown, line, message))
+
+    def positive_int(self, spec: LineDict, key: str, default: int | None = None, minimum: int = 1) -> int:
+        value = spec.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            self.add(spec.line_of(key), f"'{key}' must be a whole number of at least {minimum}")
+            return default or minimum
+        return value
+
+    def texts(self, spec: LineDict, key: str) -> dict[str, str]:
+        value = spec.get(key)
+        if not isinstance(value, dict) or any(not isinstance(value.get(loc), str) or not value[loc].strip() for loc in LOCALES):
+            self.add(spec.line_of(key), f"'{key}' needs text in es and en")
+            return {}
+        return {loc: value[loc] for loc in LOCALES}
+
+    def choice(self, spec: LineDict, key: str, allowed: tuple[str, ...], default: str) -> str:
+        value = spec.get(key, default)
+        if value not in allowed:
+            self.add(spec.line_of(key), f"'{key}' must be one of: {', '.join(allowed)}")
+            return default
+        return value
 
 
 def load_qualifications(bank_dir: Path) -> dict[str, Qualification]:
@@ -34,48 +101,77 @@ def load_qualifications(bank_dir: Path) -> dict[str, Qualification]:
     data, issue = (None, issue) if issue else parse_yaml(text, shown)
     if issue:
         raise SourceInvalid([issue])
-    issues: list[SourceIssue] = []
     entries = data.get("qualifications") if isinstance(data, LineDict) else None
     if not isinstance(entries, LineDict) or not entries:
         raise SourceInvalid([SourceIssue(shown, 1, "expected a 'qualifications' mapping")])
 
+    check = _Checker(shown)
     result: dict[str, Qualification] = {}
     for code, spec in entries.items():
-        line = entries.line_of(code)
         if not isinstance(spec, LineDict):
-            issues.append(SourceIssue(shown, line, f"qualification '{code}' must be a mapping"))
+            check.add(entries.line_of(code), f"qualification '{code}' must be a mapping")
             continue
-        for key in ("name", "description"):
-            value = spec.get(key)
-            if not isinstance(value, dict) or any(not isinstance(value.get(loc), str) for loc in LOCALES):
-                issues.append(SourceIssue(shown, spec.line_of(key), f"'{key}' needs text in es and en"))
-        numbers = {}
-        for key, default in (("validity_months", 12), ("renewal_window_days", 60)):
-            value = spec.get(key, default)
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                issues.append(SourceIssue(shown, spec.line_of(key), f"'{key}' must be a positive whole number"))
-                value = default
-            numbers[key] = value
         prerequisites = spec.get("prerequisites") or []
         if not isinstance(prerequisites, list):
-            issues.append(SourceIssue(shown, spec.line_of("prerequisites"), "'prerequisites' must be a list"))
+            check.add(spec.line_of("prerequisites"), "'prerequisites' must be a list")
             prerequisites = []
         for other in prerequisites:
             if other not in entries or other == code:
-                issues.append(
-                    SourceIssue(shown, spec.line_of("prerequisites"), f"unknown prerequisite '{other}'")
-                )
-        extra = {k: v for k, v in spec.items() if k not in {"name", "description", "prerequisites",
-                                                             "validity_months", "renewal_window_days"}}
+                check.add(spec.line_of("prerequisites"), f"unknown prerequisite '{other}'")
         result[code] = Qualification(
             code=code,
-            name=dict(spec.get("name") or {}),
-            description=dict(spec.get("description") or {}),
+            name=check.texts(spec, "name"),
+            description=check.texts(spec, "description"),
             prerequisites=tuple(prerequisites),
-            validity_months=numbers["validity_months"],
-            renewal_window_days=numbers["renewal_window_days"],
-            extra=extra,
+            validity_months=check.positive_int(spec, "validity_months", 12),
+            renewal_window_days=check.positive_int(spec, "renewal_window_days", 60),
+            exam=_blueprint(spec, check),
+            source=shown,
+            line=entries.line_of(code),
         )
-    if issues:
-        raise SourceInvalid(issues)
+    if check.issues:
+        raise SourceInvalid(check.issues)
     return result
+
+
+def _blueprint(spec: LineDict, check: _Checker) -> ExamBlueprint | None:
+    exam = spec.get("exam")
+    if exam is None:
+        return None
+    if not isinstance(exam, LineDict):
+        check.add(spec.line_of("exam"), "'exam' must be a mapping")
+        return None
+    rules = []
+    draw = exam.get("draw")
+    if not isinstance(draw, list) or not draw:
+        check.add(exam.line_of("draw"), "'draw' must be a non-empty list of {module, count}")
+        draw = []
+    for item in draw:
+        if not isinstance(item, LineDict) or not isinstance(item.get("module"), str):
+            check.add(exam.line_of("draw"), "each draw rule needs a 'module' and a 'count'")
+            continue
+        tags = item.get("tags") or []
+        if not isinstance(tags, list):
+            check.add(item.line, "'tags' must be a list")
+            tags = []
+        rules.append(DrawRule(item["module"], check.positive_int(item, "count", 1), tuple(tags), item.line))
+    levels = exam.get("levels") or ["inspector"]
+    if not isinstance(levels, list) or any(level not in LEVELS for level in levels):
+        check.add(exam.line_of("levels"), f"'levels' must list some of: {', '.join(LEVELS)}")
+        levels = ["inspector"]
+    pass_mark = check.positive_int(exam, "pass_mark", 75)
+    if pass_mark > 100:
+        check.add(exam.line_of("pass_mark"), "'pass_mark' is a percentage: at most 100")
+    overdue = check.choice(exam, "overdue", OVERDUE_POLICIES, "autosubmit")
+    return ExamBlueprint(
+        draw=tuple(rules),
+        levels=tuple(levels),
+        pass_mark=pass_mark,
+        time_limit_minutes=check.positive_int(exam, "time_limit_minutes", 30),
+        attempts_per_window=check.positive_int(exam, "attempts_per_window", 3),
+        attempt_window_days=check.positive_int(exam, "attempt_window_days", 30),
+        cooldown_minutes=check.positive_int(exam, "cooldown_minutes", 0, minimum=0),
+        overdue=overdue,
+        grace_minutes=check.positive_int(exam, "grace_minutes", 2) if overdue == "grace" else 0,
+        review=check.choice(exam, "review", REVIEW_POLICIES, "wrong_answers"),
+    )

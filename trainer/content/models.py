@@ -94,3 +94,16 @@ class ModuleCompletion(db.Model):
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
     version: Mapped[int] = mapped_column(Integer)
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReadAssignment(db.Model):
+    """A module a person must read again (e.g. after a suspension), whatever they completed before."""
+
+    __tablename__ = "read_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

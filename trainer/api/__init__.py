@@ -1,0 +1,1 @@
+"""Versioned JSON API for other bank systems."""

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from trainer.extensions import db
+from trainer.timeutil import utcnow
+
+
+class CertificateStatus(str, enum.Enum):
+    """Stored state. "expiring" and "expired" follow from the dates (see services.state_on)."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+
+class Certificate(db.Model):
+    """One grant of a qualification: by a first pass, a renewal or a reinstatement.
+
+    A suspended or revoked certificate never becomes active again: passing the
+    exam afterwards issues a new one. So a certificate's history is simple: valid
+    from `valid_from` to `expires_on`, unless `ended_at` cut it short.
+    """
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    qualification: Mapped[str] = mapped_column(String(40))
+    status: Mapped[CertificateStatus] = mapped_column(
+        Enum(CertificateStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
+    valid_from: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)  # last valid day
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("exam_attempts.id"), unique=True)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    # Public verification: an unguessable code in the URL, and a salt for the badge's hashed email.
+    verify_code: Mapped[str] = mapped_column(String(64), unique=True)
+    badge_salt: Mapped[str] = mapped_column(String(32))
+
+
+class EventKind(str, enum.Enum):
+    GRANTED = "granted"
+    RENEWED = "renewed"
+    REINSTATED = "reinstated"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    EXPIRING = "expiring"  # noted by the reminders job when the renewal window opens
+    EXPIRED = "expired"  # noted by the reminders job
+
+
+class CertificationEvent(db.Model):
+    """Who changed a person's qualification, when and why. Append-only."""
+
+    __tablename__ = "certification_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    qualification: Mapped[str] = mapped_column(String(40))
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    kind: Mapped[EventKind] = mapped_column(
+        Enum(EventKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # What caused it, when it was not a person's form: an attempt, later a ledger entry.
+    source: Mapped[str | None] = mapped_column(String(80))
+
+
+class ReminderSent(db.Model):
+    """One email per certificate and stage, never twice."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("certificate_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"))
+    stage: Mapped[str] = mapped_column(String(16))  # expiring | expired
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiToken(db.Model):
+    """A token another bank system uses for the eligibility API. Only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    prefix: Mapped[str] = mapped_column(String(12), index=True)  # shown to admins to tell tokens apart
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    use_count: Mapped[int] = mapped_column(Integer, default=0)

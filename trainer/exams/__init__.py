@@ -1,0 +1,1 @@
+"""Question bank, exam attempts and grading."""
