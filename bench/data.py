@@ -9,7 +9,7 @@ from trainer import create_app
 from trainer.auth.models import Department, Role, User, UserRole
 from trainer.auth.services import hash_password
 from trainer.content.models import ModuleCompletion, ReadingProgress
-from trainer.content.services import read_sources, sync_modules
+from trainer.library import read_all, sync_all
 from trainer.extensions import db
 
 PASSWORD = "bench-password-1"
@@ -22,7 +22,7 @@ def seed(database_url: str, people: int) -> tuple[str, str]:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        sync_modules(read_sources())
+        sync_all(read_all())
         from trainer.content.services import active_modules
 
         modules = active_modules()

@@ -5,7 +5,6 @@ import itertools
 
 from trainer.auth.models import Department, Role, User
 from trainer.auth.services import set_password
-from trainer.content.services import read_sources, sync_modules
 from trainer.extensions import db
 
 PASSWORD = "correct-horse-1"
@@ -35,5 +34,7 @@ def user(*roles: Role | str, dept: Department | None = None, password: str | Non
 
 
 def load_content():
-    """Load the real modules from content/."""
-    return sync_modules(read_sources())
+    """Load the real modules and question bank."""
+    from trainer.library import read_all, sync_all
+
+    return sync_all(read_all())

@@ -25,22 +25,23 @@ def init_db() -> None:
 @trainer_cli.command("check-content")
 def check_content() -> None:
     """Validate content/ and question_bank/ without touching the database."""
-    from trainer.content.services import read_sources
+    from trainer.library import read_all
 
     try:
-        modules = read_sources()
+        sources = read_all()
     except SourceInvalid as error:
         _fail(error)
-    click.echo(f"OK: {len(modules)} modules in es and en.")
+    click.echo(f"OK: {len(sources.modules)} modules in es and en, {len(sources.questions)} questions, "
+               f"{len(sources.qualifications)} qualifications.")
 
 
 @trainer_cli.command("sync-content")
 def sync_content() -> None:
-    """Validate content/ and load it into the database; nothing is loaded if anything is invalid."""
-    from trainer.content.services import read_sources, sync_modules
+    """Validate content/ and question_bank/ and load them; nothing is loaded if anything is invalid."""
+    from trainer.library import read_all, sync_all
 
     try:
-        report = sync_modules(read_sources())
+        report, bank = sync_all(read_all())
     except SourceInvalid as error:
         db.session.rollback()
         _fail(error)
@@ -50,6 +51,8 @@ def sync_content() -> None:
             click.echo(f"  {label}: {slug}")
     click.echo(f"Modules: {len(report.added)} added, {len(report.new_version)} new version, "
                f"{len(report.text_changed)} updated, {len(report.unchanged)} unchanged, {len(report.retired)} retired.")
+    click.echo(f"Questions: {len(bank.added)} added, {len(bank.new_version)} new version, "
+               f"{bank.unchanged} unchanged, {len(bank.retired)} retired.")
 
 
 @trainer_cli.command("seed-demo")

@@ -1,7 +1,6 @@
 """A throw-away content folder that tests can break on purpose."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -29,13 +28,26 @@ Body of the second section.
 """
 
 
+QUALIFICATIONS = """qualifications:
+  inspector:
+    name: {es: Inspector, en: Inspector}
+    description: {es: Inspecciona, en: Inspects}
+  supervisor:
+    name: {es: Supervisor, en: Supervisor}
+    description: {es: Supervisa, en: Supervises}
+    prerequisites: [inspector]
+"""
+
+
 class ContentTree:
     def __init__(self, root: Path):
         self.content = root / "content"
         self.bank = root / "question_bank"
         self.content.mkdir()
         self.bank.mkdir()
-        shutil.copy(ROOT / "question_bank" / "qualifications.yaml", self.bank)
+        # Definitions without exams, so these tests need no question bank.
+        (self.bank / "qualifications.yaml").write_text(QUALIFICATIONS, encoding="utf-8")
+        (self.bank / "tags.yaml").write_text("tags: {}\n", encoding="utf-8")
 
     def write(self, slug: str, order: int = 1, version: int = 1, link: str | None = None,
               locales=("es", "en"), **overrides) -> None:

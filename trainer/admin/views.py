@@ -13,6 +13,7 @@ from trainer.auth.models import Department, Role, User
 from trainer.auth.services import PasswordPolicyError
 from trainer.content import services as content_services
 from trainer.extensions import db
+from trainer.library import read_all, sync_all
 from trainer.pagination import paginate
 from trainer.security import roles_required
 from trainer.sourcefiles import SourceInvalid
@@ -133,15 +134,16 @@ def edit_department(department_id: int | None):
 @bp.route("/content", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def content():
-    report, issues = None, []
+    report, bank, issues = None, None, []
     if request.method == "POST":
         try:
-            report = content_services.sync_modules(content_services.read_sources())
+            report, bank = sync_all(read_all())
         except SourceInvalid as error:
             db.session.rollback()
             issues = error.issues
     modules = content_services.progress_for(current_user).modules
-    return render_template("admin/content.html", report=report, issues=issues, modules=modules), 422 if issues else 200
+    return render_template("admin/content.html", report=report, bank=bank, issues=issues,
+                           modules=modules), 422 if issues else 200
 
 
 def _field_error(form: FlaskForm, error: Exception) -> None:

@@ -11,7 +11,7 @@ from trainer.auth.models import User
 from trainer.certification.definitions import load_qualifications
 from trainer.content.loader import ModuleSource, load_modules
 from trainer.content.models import (
-    Module, ModuleCompletion, ModuleQualification, ModuleSection, ModuleText, ReadingProgress,
+    Module, ModuleCompletion, ModuleQualification, ModuleSection, ModuleText, ReadAssignment, ReadingProgress,
 )
 from trainer.content.render import render_markdown
 from trainer.dbutil import get_or_create
@@ -50,7 +50,7 @@ def read_sources(content_dir: Path | None = None, bank_dir: Path | None = None) 
 
 
 def sync_modules(sources: list[ModuleSource]) -> SyncReport:
-    """Bring the database in line with the validated sources, in one transaction."""
+    """Bring the database in line with the validated sources. Runs in the caller's transaction."""
     report = SyncReport()
     existing = {m.slug: m for m in db.session.scalars(select(Module)).all()}
     _refuse_version_going_back(sources, existing)
@@ -75,7 +75,6 @@ def sync_modules(sources: list[ModuleSource]) -> SyncReport:
         if slug not in present and module.active:
             module.active = False
             report.retired.append(slug)
-    db.session.commit()
     return report
 
 
@@ -180,12 +179,13 @@ def progress_for(user: User, locale: str | None = None) -> CourseProgress:
     done = set(db.session.execute(
         select(ModuleCompletion.module_id, ModuleCompletion.version).where(ModuleCompletion.user_id == user.id)
     ))
+    assigned = open_assignments(user.id)
     result = []
     for module in modules:
         progress = reading.get(module.id)
         furthest = progress.furthest_section if progress and progress.version == module.version else 0
-        completed = (module.id, module.version) in done
-        older = any(mid == module.id and version < module.version for mid, version in done)
+        completed = (module.id, module.version) in done and module.id not in assigned
+        older = module.id in assigned or any(mid == module.id and version < module.version for mid, version in done)
         text = texts.get(module.id)
         result.append(ModuleProgress(
             module=module, title=text.title if text else module.slug, summary=text.summary if text else "",
@@ -199,11 +199,12 @@ def module_progress(user: User, module: Module, title: str) -> ModuleProgress:
     reading = db.session.get(ReadingProgress, (user.id, module.id))
     versions = set(db.session.scalars(select(ModuleCompletion.version).where(
         ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == module.id)))
-    completed = module.version in versions
+    assigned = module.id in open_assignments(user.id, module.id)
+    completed = module.version in versions and not assigned
     return ModuleProgress(
         module=module, title=title, summary="",
         furthest_section=reading.furthest_section if reading and reading.version == module.version else 0,
-        completed=completed, needs_reread=not completed and any(v < module.version for v in versions),
+        completed=completed, needs_reread=assigned or (not completed and any(v < module.version for v in versions)),
     )
 
 
@@ -243,13 +244,41 @@ def record_reading(user: User, module: Module, position: int) -> int:
 
 
 def complete_module(user: User, module: Module) -> ModuleCompletion:
-    """Record completion of the current version. Idempotent: a second call returns the first record."""
+    """Record completion of the current version, and close any re-read assignment for it.
+
+    Idempotent: a second call returns the first record.
+    """
     progress = db.session.get(ReadingProgress, (user.id, module.id))
     if progress is None or progress.version != module.version or progress.furthest_section < module.section_count:
         raise NotFinishedReading(module.slug)
     completion, _ = get_or_create(ModuleCompletion, user_id=user.id, module_id=module.id, version=module.version)
+    for assignment in db.session.scalars(select(ReadAssignment).where(
+            ReadAssignment.user_id == user.id, ReadAssignment.module_id == module.id, ReadAssignment.done_at.is_(None))):
+        assignment.done_at = utcnow()
     db.session.commit()
     return completion
+
+
+def open_assignments(user_id: int, module_id: int | None = None) -> set[int]:
+    """Modules the person has been told to read again and has not yet."""
+    query = select(ReadAssignment.module_id).where(ReadAssignment.user_id == user_id, ReadAssignment.done_at.is_(None))
+    if module_id is not None:
+        query = query.where(ReadAssignment.module_id == module_id)
+    return set(db.session.scalars(query))
+
+
+def assign_rereading(user_id: int, qualification: str, reason: str) -> list[Module]:
+    """Ask the person to read every module of a qualification again, from the start.
+    Part of the caller's transaction (a suspension or revocation)."""
+    modules = [m for m in active_modules() if qualification in m.qualifications]
+    already = open_assignments(user_id)
+    for module in modules:
+        if module.id not in already:
+            db.session.add(ReadAssignment(user_id=user_id, module_id=module.id, reason=reason))
+        progress = db.session.get(ReadingProgress, (user_id, module.id))
+        if progress is not None:
+            progress.furthest_section = 0
+    return modules
 
 
 def has_completed_current(user_id: int, qualification: str) -> tuple[bool, list[Module]]:
@@ -259,7 +288,8 @@ def has_completed_current(user_id: int, qualification: str) -> tuple[bool, list[
     done = set(db.session.execute(
         select(ModuleCompletion.module_id, ModuleCompletion.version).where(ModuleCompletion.user_id == user_id)
     ))
-    missing = [m for m in modules if (m.id, m.version) not in done]
+    assigned = open_assignments(user_id)
+    missing = [m for m in modules if (m.id, m.version) not in done or m.id in assigned]
     return not missing, missing
 
 

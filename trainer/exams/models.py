@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.extensions import db
@@ -54,6 +54,11 @@ def _enum(kind: type[enum.Enum], length: int = 16) -> Enum:
 
 class ExamAttempt(db.Model):
     __tablename__ = "exam_attempts"
+    # At most one open attempt per person and qualification, even when two tabs press "start" at once.
+    __table_args__ = (
+        Index("uq_exam_attempts_one_open", "user_id", "qualification", unique=True,
+              sqlite_where=text("status = 'in_progress'"), postgresql_where=text("status = 'in_progress'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

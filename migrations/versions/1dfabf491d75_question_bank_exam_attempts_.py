@@ -1,8 +1,8 @@
 """question bank, exam attempts, certificates, API tokens
 
-Revision ID: 8d3c5025c5b0
+Revision ID: 1dfabf491d75
 Revises: 4f27d2aa4321
-Create Date: 2026-11-23 12:40:29.152940
+Create Date: 2026-11-23 12:42:42.114989
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '8d3c5025c5b0'
+revision = '1dfabf491d75'
 down_revision = '4f27d2aa4321'
 branch_labels = None
 depends_on = None
@@ -84,6 +84,7 @@ def upgrade():
     )
     with op.batch_alter_table('exam_attempts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_exam_attempts_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('uq_exam_attempts_one_open', ['user_id', 'qualification'], unique=True, sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
 
     op.create_table('question_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -201,6 +202,7 @@ def downgrade():
     op.drop_table('read_assignments')
     op.drop_table('question_versions')
     with op.batch_alter_table('exam_attempts', schema=None) as batch_op:
+        batch_op.drop_index('uq_exam_attempts_one_open', sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
         batch_op.drop_index(batch_op.f('ix_exam_attempts_user_id'))
 
     op.drop_table('exam_attempts')

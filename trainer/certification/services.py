@@ -1,0 +1,224 @@
+"""The qualification lifecycle and the gate.
+
+`is_qualified` is the single source of truth for who may inspect and who may
+review. Grants, renewals and reinstatements come from passed exams; HR and
+admin suspend and revoke with a reason; every change is an event.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from trainer.auth.models import User
+from trainer.certification.definitions import Qualification, load_qualifications
+from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind
+from trainer.extensions import db
+from trainer.timeutil import add_months, as_utc, local_today, utcnow
+
+ACTIVE, EXPIRING, EXPIRED = "active", "expiring", "expired"
+SUSPENDED, REVOKED, NONE = "suspended", "revoked", "none"
+
+
+class LifecycleError(ValueError):
+    """A lifecycle change refused by a rule (message for the person who asked)."""
+
+
+def definitions() -> dict[str, Qualification]:
+    """Qualification definitions, read once per app from question_bank/."""
+    cache = current_app.extensions.setdefault("trainer.qualifications", {})
+    if "all" not in cache:
+        cache["all"] = load_qualifications(current_app.config["QUESTION_BANK_DIR"])
+    return cache["all"]
+
+
+def definition(code: str) -> Qualification:
+    try:
+        return definitions()[code]
+    except KeyError:
+        raise LifecycleError(f"unknown qualification '{code}'") from None
+
+
+def today(now: datetime | None = None) -> date:
+    return local_today(current_app.config["BABEL_DEFAULT_TIMEZONE"], now)
+
+
+# --- reading state ------------------------------------------------------------
+
+def covers(cert: Certificate, on: date) -> bool:
+    """Whether the certificate made its holder qualified on that day."""
+    if not cert.valid_from <= on <= cert.expires_on:
+        return False
+    if cert.ended_at is None:
+        return True
+    return on < today(as_utc(cert.ended_at))
+
+
+def state_on(cert: Certificate | None, on: date, window_days: int) -> str:
+    """active | expiring | expired | suspended | revoked | none, as of a day."""
+    if cert is None:
+        return NONE
+    if cert.status is CertificateStatus.REVOKED:
+        return REVOKED
+    if cert.status is CertificateStatus.SUSPENDED:
+        return SUSPENDED
+    if on > cert.expires_on:
+        return EXPIRED
+    if on >= cert.expires_on - timedelta(days=window_days):
+        return EXPIRING
+    return ACTIVE
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A person's standing in one qualification today."""
+
+    qualification: Qualification
+    certificate: Certificate | None  # the latest one
+    state: str
+
+    @property
+    def renewal_opens_on(self) -> date | None:
+        if self.certificate is None or self.state not in (ACTIVE, EXPIRING):
+            return None
+        return self.certificate.expires_on - timedelta(days=self.qualification.renewal_window_days)
+
+
+def latest_certificates(user_ids: list[int], code: str | None = None) -> dict[tuple[int, str], Certificate]:
+    """The latest certificate per person and qualification, in one query."""
+    if not user_ids:
+        return {}
+    query = select(Certificate).where(Certificate.user_id.in_(user_ids)).order_by(Certificate.valid_from, Certificate.id)
+    if code:
+        query = query.where(Certificate.qualification == code)
+    latest: dict[tuple[int, str], Certificate] = {}
+    for cert in db.session.scalars(query):
+        latest[(cert.user_id, cert.qualification)] = cert  # ordered: the last one wins
+    return latest
+
+
+def standing(user_id: int, code: str, on: date | None = None) -> Standing:
+    qualification = definition(code)
+    cert = latest_certificates([user_id], code).get((user_id, code))
+    return Standing(qualification, cert, state_on(cert, on or today(), qualification.renewal_window_days))
+
+
+def standings(user_id: int, on: date | None = None) -> list[Standing]:
+    latest = latest_certificates([user_id])
+    day = on or today()
+    return [Standing(q, latest.get((user_id, q.code)), state_on(latest.get((user_id, q.code)), day, q.renewal_window_days))
+            for q in definitions().values()]
+
+
+def is_qualified(user: User | int, code: str, on: date | None = None) -> bool:
+    """THE GATE: did the person hold a valid `code` qualification on that day?
+
+    Valid means a certificate covering the day that was not suspended or
+    revoked before it, and every prerequisite qualification valid that day
+    too (a supervisor must also be a valid inspector).
+    """
+    user_id = user if isinstance(user, int) else user.id
+    day = on or today()
+    qualification = definition(code)
+    certs = db.session.scalars(select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.qualification == code,
+        Certificate.valid_from <= day, Certificate.expires_on >= day)).all()
+    if not any(covers(cert, day) for cert in certs):
+        return False
+    return all(is_qualified(user_id, prerequisite, day) for prerequisite in qualification.prerequisites)
+
+
+# --- changes ------------------------------------------------------------------
+
+def _record(user_id: int, code: str, kind: EventKind, cert: Certificate | None, actor: User | None,
+            reason: str = "", source: str | None = None, at: datetime | None = None) -> CertificationEvent:
+    event = CertificationEvent(user_id=user_id, qualification=code, certificate_id=cert.id if cert else None,
+                               kind=kind, actor_id=actor.id if actor else None, reason=reason, source=source,
+                               at=at or utcnow())
+    db.session.add(event)
+    return event
+
+
+def grant_for_pass(user: User, code: str, attempt_id: int, now: datetime | None = None) -> Certificate:
+    """Issue the certificate a passed exam earns: a first grant, a renewal or a reinstatement.
+
+    A renewal starts the day after the current certificate ends, so renewing
+    early in the window loses no days. Called inside the submitting transaction.
+    """
+    now = now or utcnow()
+    qualification = definition(code)
+    day = today(now)
+    previous = latest_certificates([user.id], code).get((user.id, code))
+    if previous is not None and previous.status is CertificateStatus.ACTIVE and previous.expires_on >= day:
+        valid_from, kind = previous.expires_on + timedelta(days=1), EventKind.RENEWED
+    else:
+        valid_from = day
+        kind = EventKind.REINSTATED if previous is not None and previous.status is CertificateStatus.SUSPENDED else EventKind.GRANTED
+    cert = Certificate(
+        user_id=user.id, qualification=code, status=CertificateStatus.ACTIVE, valid_from=valid_from,
+        expires_on=add_months(valid_from, qualification.validity_months) - timedelta(days=1),
+        granted_at=now, attempt_id=attempt_id, previous_id=previous.id if previous else None,
+        verify_code=secrets.token_urlsafe(18), badge_salt=secrets.token_hex(8),
+    )
+    db.session.add(cert)
+    db.session.flush()
+    _record(user.id, code, kind, cert, None, source=f"attempt:{attempt_id}", at=now)
+    return cert
+
+
+def _end(user: User, code: str, status: CertificateStatus, kind: EventKind, actor: User | None, reason: str,
+         source: str | None, now: datetime | None) -> list[Certificate]:
+    reason = (reason or "").strip()
+    if not reason:
+        raise LifecycleError("a reason is required")
+    definition(code)
+    now = now or utcnow()
+    day = today(now)
+    live = db.session.scalars(select(Certificate).where(
+        Certificate.user_id == user.id, Certificate.qualification == code,
+        Certificate.status == CertificateStatus.ACTIVE, Certificate.expires_on >= day,
+    ).with_for_update()).all()
+    if not live:
+        raise LifecycleError("the person holds no valid certificate for this qualification")
+    for cert in live:
+        cert.status, cert.ended_at = status, now
+    _record(user.id, code, kind, live[-1], actor, reason, source, now)
+    _assign_retraining(user, code, reason)
+    return live
+
+
+def suspend(user: User, code: str, actor: User | None, reason: str, source: str | None = None,
+            now: datetime | None = None) -> list[Certificate]:
+    """Suspend until retraining and a passed re-exam. `actor` None means a rule did it
+    (e.g. a severe sanction, with `source` naming the ledger entry). The caller commits."""
+    return _end(user, code, CertificateStatus.SUSPENDED, EventKind.SUSPENDED, actor, reason, source, now)
+
+
+def revoke(user: User, code: str, actor: User, reason: str, now: datetime | None = None) -> list[Certificate]:
+    """Withdraw the qualification. Requalifying means training and the exam again."""
+    return _end(user, code, CertificateStatus.REVOKED, EventKind.REVOKED, actor, reason, None, now)
+
+
+def _assign_retraining(user: User, code: str, reason: str) -> None:
+    from trainer.content.services import assign_rereading
+
+    assign_rereading(user.id, code, reason)
+
+
+def events_for(user_id: int) -> list[CertificationEvent]:
+    return list(db.session.scalars(select(CertificationEvent).where(CertificationEvent.user_id == user_id)
+                                   .order_by(CertificationEvent.at.desc(), CertificationEvent.id.desc())))
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.verify_code == code))
+
+
+def certificates_of(user_id: int) -> list[Certificate]:
+    return list(db.session.scalars(select(Certificate).where(Certificate.user_id == user_id)
+                                   .order_by(Certificate.valid_from.desc(), Certificate.id.desc())))
+
+

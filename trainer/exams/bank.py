@@ -1,0 +1,222 @@
+"""Reads `question_bank/*.yaml` into validated question sources.
+
+Every problem is reported as `file:line: message`; nothing is loaded when
+any file is invalid. Cross-checks: modules exist, tags are known, ids are
+unique across the bank, and every exam blueprint can be drawn.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from trainer.certification.definitions import DEFINITIONS_FILE, LEVELS, LOCALES, Qualification
+from trainer.sourcefiles import LineDict, SourceInvalid, SourceIssue, display_path, parse_yaml, read_text
+
+TAGS_FILE = "tags.yaml"
+KINDS = ("single", "multiple", "true_false")
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MIN_OPTIONS, MAX_OPTIONS = 3, 6
+TRUE_FALSE_LABELS = {"true": {"es": "Verdadero", "en": "True"}, "false": {"es": "Falso", "en": "False"}}
+
+
+@dataclass
+class QuestionSource:
+    qid: str
+    module: str
+    level: str
+    tags: list[str]
+    difficulty: int
+    kind: str
+    body: dict  # scenario, text, options [{id, es, en, correct}], explanation
+    path: str
+    line: int
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(json.dumps(self.body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def load_bank(bank_dir: Path, module_slugs: set[str], qualifications: dict[str, Qualification]) -> list[QuestionSource]:
+    issues: list[SourceIssue] = []
+    tags = _load_tags(bank_dir, module_slugs, issues)
+    questions: list[QuestionSource] = []
+    seen: dict[str, QuestionSource] = {}
+    files = sorted(p for p in bank_dir.glob("*.yaml") if p.name not in {DEFINITIONS_FILE, TAGS_FILE})
+    for path in files:
+        for question in _load_file(path, bank_dir, module_slugs, tags, issues):
+            if question.qid in seen:
+                first = seen[question.qid]
+                issues.append(SourceIssue(question.path, question.line,
+                                          f"duplicate id '{question.qid}' (first at {first.path}:{first.line})"))
+                continue
+            seen[question.qid] = question
+            questions.append(question)
+    if not issues:
+        _check_blueprints(bank_dir, qualifications, questions, issues)
+    if issues:
+        raise SourceInvalid(issues)
+    return questions
+
+
+def _load_tags(bank_dir: Path, module_slugs: set[str], issues: list[SourceIssue]) -> dict[str, str]:
+    path = bank_dir / TAGS_FILE
+    shown = display_path(path, bank_dir)
+    if not path.is_file():
+        issues.append(SourceIssue(shown, 1, "file missing"))
+        return {}
+    text, issue = read_text(path, shown)
+    data, issue = (None, issue) if issue else parse_yaml(text, shown)
+    if issue:
+        issues.append(issue)
+        return {}
+    tags = data.get("tags") if isinstance(data, LineDict) else None
+    if not isinstance(tags, LineDict):
+        issues.append(SourceIssue(shown, 1, "expected a 'tags' mapping of tag: module"))
+        return {}
+    for tag, module in tags.items():
+        if module not in module_slugs:
+            issues.append(SourceIssue(shown, tags.line_of(tag), f"tag '{tag}' names unknown module '{module}'"))
+    return dict(tags)
+
+
+def _load_file(path: Path, root: Path, module_slugs: set[str], tags: dict[str, str],
+               issues: list[SourceIssue]) -> list[QuestionSource]:
+    shown = display_path(path, root)
+    text, issue = read_text(path, shown)
+    data, issue = (None, issue) if issue else parse_yaml(text, shown)
+    if issue:
+        issues.append(issue)
+        return []
+    if not isinstance(data, LineDict) or not isinstance(data.get("questions"), list):
+        issues.append(SourceIssue(shown, 1, "expected 'module' and a list of 'questions'"))
+        return []
+    module = data.get("module")
+    if module not in module_slugs:
+        issues.append(SourceIssue(shown, data.line_of("module"), f"unknown module '{module}'"))
+        return []
+    result = []
+    for raw in data["questions"]:
+        if not isinstance(raw, LineDict):
+            issues.append(SourceIssue(shown, data.line_of("questions"), "each question must be a mapping"))
+            continue
+        question = _check_question(raw, module, shown, tags, issues)
+        if question is not None:
+            result.append(question)
+    return result
+
+
+def _check_question(raw: LineDict, module: str, shown: str, tags: dict[str, str],
+                    issues: list[SourceIssue]) -> QuestionSource | None:
+    start = len(issues)
+
+    def problem(key: str | None, message: str) -> None:
+        issues.append(SourceIssue(shown, raw.line_of(key) if key else raw.line, message))
+
+    qid = raw.get("id")
+    if not isinstance(qid, str) or not ID_RE.match(qid):
+        problem("id", "'id' must be lowercase letters, digits and '-'")
+        qid = "?"
+    label = f"question '{qid}'"
+    if raw.get("level") not in LEVELS:
+        problem("level", f"{label}: 'level' must be one of: {', '.join(LEVELS)}")
+    kind = raw.get("type")
+    if kind not in KINDS:
+        problem("type", f"{label}: 'type' must be one of: {', '.join(KINDS)}")
+    difficulty = raw.get("difficulty")
+    if not isinstance(difficulty, int) or isinstance(difficulty, bool) or not 1 <= difficulty <= 3:
+        problem("difficulty", f"{label}: 'difficulty' must be 1, 2 or 3")
+    question_tags = raw.get("tags") or []
+    if not isinstance(question_tags, list) or not question_tags:
+        problem("tags", f"{label}: 'tags' must be a non-empty list")
+        question_tags = []
+    for tag in question_tags:
+        if tag not in tags:
+            problem("tags", f"{label}: unknown tag '{tag}' (see tags.yaml)")
+    body = {
+        "scenario": _texts(raw, "scenario", label, problem, required=False),
+        "text": _texts(raw, "text", label, problem),
+        "explanation": _texts(raw, "explanation", label, problem),
+        "options": _options(raw, kind, label, problem),
+        "kind": kind,  # kept with the text: grading a past attempt needs the kind it was shown as
+    }
+    if len(issues) > start:
+        return None
+    return QuestionSource(qid, module, raw["level"], list(question_tags), difficulty, kind, body, shown, raw.line)
+
+
+def _texts(raw: LineDict, key: str, label: str, problem, required: bool = True) -> dict | None:
+    value = raw.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, dict):
+        problem(key if key in raw else None, f"{label}: '{key}' needs text in es and en")
+        return None
+    missing = [loc for loc in LOCALES if not isinstance(value.get(loc), str) or not value[loc].strip()]
+    if missing:
+        problem(key, f"{label}: '{key}' is missing language(s): {', '.join(missing)}")
+        return None
+    return {loc: value[loc].strip() for loc in LOCALES}
+
+
+def _options(raw: LineDict, kind: str, label: str, problem) -> list[dict]:
+    if kind == "true_false":
+        if "options" in raw:
+            problem("options", f"{label}: a true_false question has no options; use 'answer: true|false'")
+        answer = raw.get("answer")
+        if not isinstance(answer, bool):
+            problem("answer" if "answer" in raw else None, f"{label}: true_false needs 'answer: true' or 'answer: false'")
+            return []
+        return [{"id": key, **TRUE_FALSE_LABELS[key], "correct": answer == (key == "true")} for key in ("true", "false")]
+    if "answer" in raw:
+        problem("answer", f"{label}: 'answer' is only for true_false; mark options with 'correct: true'")
+    options = raw.get("options")
+    if not isinstance(options, list) or not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        problem("options" if "options" in raw else None, f"{label}: needs {MIN_OPTIONS} to {MAX_OPTIONS} options")
+        return []
+    result, ids = [], set()
+    for option in options:
+        line_key = "options"
+        if not isinstance(option, LineDict) or not isinstance(option.get("id"), str):
+            problem(line_key, f"{label}: each option needs an 'id'")
+            continue
+        if option["id"] in ids:
+            problem(line_key, f"{label}: option id '{option['id']}' is used twice")
+        ids.add(option["id"])
+        missing = [loc for loc in LOCALES if not isinstance(option.get(loc), str) or not option[loc].strip()]
+        if missing:
+            problem(line_key, f"{label}: option '{option['id']}' is missing language(s): {', '.join(missing)}")
+            continue
+        correct = option.get("correct", False)
+        if not isinstance(correct, bool):
+            problem(line_key, f"{label}: option '{option['id']}': 'correct' must be true or false")
+        result.append({"id": option["id"], "es": option["es"].strip(), "en": option["en"].strip(), "correct": correct is True})
+    right = sum(1 for o in result if o["correct"])
+    if kind == "single" and right != 1:
+        problem("options", f"{label}: a single-choice question needs exactly one correct option (has {right})")
+    if kind == "multiple" and right < 1:
+        problem("options", f"{label}: no correct option")
+    if kind == "multiple" and right == len(result):
+        problem("options", f"{label}: every option is correct; keep at least one wrong option")
+    return result
+
+
+def _check_blueprints(bank_dir: Path, qualifications: dict[str, Qualification], questions: list[QuestionSource],
+                      issues: list[SourceIssue]) -> None:
+    """Each draw rule must find enough questions, counting what other rules of the same exam take."""
+    shown = display_path(bank_dir / DEFINITIONS_FILE, bank_dir)
+    for qualification in qualifications.values():
+        exam = qualification.exam
+        if exam is None:
+            continue
+        for rule in exam.draw:
+            if rule.module not in {q.module for q in questions}:
+                issues.append(SourceIssue(shown, rule.line, f"{qualification.code}: no questions for module '{rule.module}'"))
+                continue
+            pool = [q for q in questions if q.module == rule.module and q.level in exam.levels
+                    and (not rule.tags or set(rule.tags) & set(q.tags))]
+            if len(pool) < rule.count:
+                issues.append(SourceIssue(shown, rule.line, f"{qualification.code}: draws {rule.count} from "
+                                          f"'{rule.module}' but the bank has only {len(pool)} such questions"))

@@ -1,0 +1,331 @@
+"""Exam rules: loading the bank, who may start, drawing, saving answers,
+submitting exactly once, and closing overdue attempts.
+
+Integrity comes from the database, not from the browser:
+- the draw is frozen in `attempt_items` when the attempt starts;
+- answers are written only while the attempt is open and before its deadline;
+- submission is a conditional UPDATE (`status = 'in_progress'`), so of two
+  concurrent submits exactly one grades and the other reads its result.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from trainer.auth.models import User
+from trainer.certification import services as certification
+from trainer.certification.definitions import Qualification
+from trainer.content.models import Module
+from trainer.content.services import has_completed_current
+from trainer.exams.bank import QuestionSource
+from trainer.exams.grading import grade
+from trainer.exams.models import Accommodation, AttemptItem, AttemptStatus, ExamAttempt, Question, QuestionVersion
+from trainer.extensions import db
+from trainer.timeutil import as_utc, utcnow
+
+
+class ExamError(Exception):
+    """A request the rules refuse. `code` selects the message shown to the person."""
+
+    def __init__(self, code: str, **details):
+        self.code, self.details = code, details
+        super().__init__(code)
+
+
+# --- loading the bank ---------------------------------------------------------
+
+@dataclass
+class BankReport:
+    added: list[str] = field(default_factory=list)
+    new_version: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    retired: list[str] = field(default_factory=list)
+
+
+def sync_questions(sources: list[QuestionSource]) -> BankReport:
+    """Bring questions in line with the bank; an edited question gets a new version.
+    Runs in the caller's transaction."""
+    report = BankReport()
+    modules = {m.slug: m.id for m in db.session.scalars(select(Module))}
+    existing = {q.qid: q for q in db.session.scalars(select(Question))}
+    hashes = dict(db.session.execute(
+        select(Question.id, QuestionVersion.content_hash).join(QuestionVersion, and_(
+            QuestionVersion.question_id == Question.id, QuestionVersion.version == Question.current_version))).all())
+    for source in sources:
+        question = existing.get(source.qid)
+        if question is None:
+            question = Question(qid=source.qid, current_version=1)
+            db.session.add(question)
+            report.added.append(source.qid)
+        elif hashes.get(question.id) != source.content_hash:
+            question.current_version += 1
+            report.new_version.append(source.qid)
+        else:
+            report.unchanged += 1
+        question.module_id, question.level, question.difficulty = modules[source.module], source.level, source.difficulty
+        question.kind, question.tags, question.active = source.kind, source.tags, True
+        if question.qid in report.added or question.qid in report.new_version:
+            db.session.flush()
+            db.session.add(QuestionVersion(question_id=question.id, version=question.current_version,
+                                           content_hash=source.content_hash, body=source.body))
+    present = {s.qid for s in sources}
+    for qid, question in existing.items():
+        if qid not in present and question.active:
+            question.active = False
+            report.retired.append(qid)
+    return report
+
+
+# --- who may start ------------------------------------------------------------
+
+@dataclass
+class Eligibility:
+    qualification: Qualification
+    open_attempt: ExamAttempt | None = None
+    missing_modules: list[Module] = field(default_factory=list)
+    missing_prerequisites: list[str] = field(default_factory=list)
+    renewal_opens_on: object = None  # a date while an active certificate is outside its window
+    cooldown_until: datetime | None = None
+    next_attempt_from: datetime | None = None  # when the attempt limit frees up
+    attempts_left: int = 0
+
+    @property
+    def can_start(self) -> bool:
+        return (self.qualification.exam is not None and self.open_attempt is None and not self.missing_modules
+                and not self.missing_prerequisites and self.renewal_opens_on is None
+                and self.cooldown_until is None and self.next_attempt_from is None)
+
+
+def eligibility(user: User, code: str, now: datetime | None = None) -> Eligibility:
+    now = now or utcnow()
+    qualification = certification.definition(code)
+    result = Eligibility(qualification)
+    exam = qualification.exam
+    if exam is None:
+        return result
+    result.open_attempt = open_attempt(user.id, code)
+    _, result.missing_modules = has_completed_current(user.id, code)
+    day = certification.today(now)
+    result.missing_prerequisites = [p for p in qualification.prerequisites if not certification.is_qualified(user, p, day)]
+    standing = certification.standing(user.id, code, day)
+    if standing.state == certification.ACTIVE:
+        result.renewal_opens_on = standing.renewal_opens_on
+    recent = db.session.scalars(select(ExamAttempt).where(
+        ExamAttempt.user_id == user.id, ExamAttempt.qualification == code,
+        ExamAttempt.started_at >= now - timedelta(days=exam.attempt_window_days),
+    ).order_by(ExamAttempt.started_at)).all()
+    result.attempts_left = max(0, exam.attempts_per_window - len(recent))
+    if result.attempts_left == 0:
+        result.next_attempt_from = as_utc(recent[0].started_at) + timedelta(days=exam.attempt_window_days)
+    failed = [a for a in recent if a.passed is False and a.submitted_at is not None]
+    if failed:
+        until = as_utc(failed[-1].submitted_at) + timedelta(minutes=exam.cooldown_minutes)
+        if until > now and not any(a.passed for a in recent if as_utc(a.started_at) > as_utc(failed[-1].started_at)):
+            result.cooldown_until = until
+    return result
+
+
+def open_attempt(user_id: int, code: str) -> ExamAttempt | None:
+    return db.session.scalar(select(ExamAttempt).where(
+        ExamAttempt.user_id == user_id, ExamAttempt.qualification == code,
+        ExamAttempt.status == AttemptStatus.IN_PROGRESS))
+
+
+# --- starting -----------------------------------------------------------------
+
+def start_attempt(user: User, code: str, now: datetime | None = None, rng: random.Random | None = None) -> ExamAttempt:
+    """Draw the questions by the blueprint and freeze them. A second start while
+    one is open (another tab) returns the open attempt."""
+    now = now or utcnow()
+    existing = open_attempt(user.id, code)
+    if existing is not None:
+        return close_if_overdue(existing, now)
+    check = eligibility(user, code, now)
+    if not check.can_start:
+        raise ExamError("not_eligible", eligibility=check)
+    exam = check.qualification.exam
+    rng = rng or random.SystemRandom()
+    drawn = _draw(exam, rng)
+    accommodation = db.session.get(Accommodation, user.id)
+    extra = (exam.time_limit_minutes * accommodation.extra_percent + 99) // 100 if accommodation else 0
+    deadline = now + timedelta(minutes=exam.time_limit_minutes + extra)
+    attempt = ExamAttempt(
+        user_id=user.id, qualification=code, status=AttemptStatus.IN_PROGRESS, started_at=now,
+        deadline_at=deadline, submit_until=deadline + timedelta(minutes=exam.grace_minutes), extra_minutes=extra,
+        pass_mark=exam.pass_mark, review_policy=exam.review, question_count=len(drawn),
+    )
+    rng.shuffle(drawn)
+    for position, version in enumerate(drawn, start=1):
+        order = [o["id"] for o in version.body["options"]]
+        if version.body["kind"] != "true_false":
+            rng.shuffle(order)
+        attempt.items.append(AttemptItem(position=position, question_version_id=version.id, option_order=order))
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:  # another tab started one at the same moment
+        db.session.rollback()
+        return open_attempt(user.id, code)
+    db.session.commit()
+    return attempt
+
+
+def _draw(exam, rng: random.Random) -> list[QuestionVersion]:
+    taken: set[int] = set()
+    drawn: list[QuestionVersion] = []
+    pools = db.session.execute(
+        select(Question, QuestionVersion, Module.slug)
+        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
+                                    QuestionVersion.version == Question.current_version))
+        .join(Module, Module.id == Question.module_id)
+        .where(Question.active, Question.level.in_(exam.levels))
+    ).all()
+    for rule in exam.draw:
+        pool = [(q, v) for q, v, slug in pools if slug == rule.module and q.id not in taken
+                and (not rule.tags or set(rule.tags) & set(q.tags))]
+        if len(pool) < rule.count:
+            raise ExamError("bank_too_small", module=rule.module)
+        for question, version in rng.sample(pool, rule.count):
+            taken.add(question.id)
+            drawn.append(version)
+    return drawn
+
+
+# --- answering ----------------------------------------------------------------
+
+def attempt_for(user: User, attempt_id: int) -> ExamAttempt:
+    """The person's own attempt; anyone else's is reported as not found."""
+    attempt = db.session.get(ExamAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        raise ExamError("not_found")
+    return attempt
+
+
+def items_of(attempt: ExamAttempt) -> list[AttemptItem]:
+    from sqlalchemy.orm import joinedload
+
+    return list(db.session.scalars(select(AttemptItem).options(joinedload(AttemptItem.question_version))
+                                   .where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position)))
+
+
+def save_answers(user: User, attempt_id: int, answers: dict[int, list[str]], now: datetime | None = None) -> int:
+    """Save answers {position: [option ids]}; returns how many questions are answered.
+
+    Refused (nothing written) when the attempt is not the person's, is closed,
+    is past its deadline, or an answer names a question or option that is not
+    in the attempt.
+    """
+    now = now or utcnow()
+    attempt = attempt_for(user, attempt_id)
+    if attempt.status is not AttemptStatus.IN_PROGRESS:
+        raise ExamError("closed")
+    if now > as_utc(attempt.deadline_at):
+        close_if_overdue(attempt, now)
+        raise ExamError("time_up")
+    items = {item.position: item for item in items_of(attempt)}
+    for position, selected in answers.items():
+        item = items.get(position)
+        if item is None:
+            raise ExamError("unknown_question", position=position)
+        if len(set(selected)) != len(selected) or not set(selected) <= set(item.option_order):
+            raise ExamError("unknown_option", position=position)
+        if item.question_version.body["kind"] != "multiple" and len(selected) > 1:
+            raise ExamError("one_option_only", position=position)
+    for position, selected in answers.items():
+        # Written only if the attempt is still open and in time, checked in the same statement.
+        result = db.session.execute(
+            update(AttemptItem)
+            .where(AttemptItem.id == items[position].id, AttemptItem.attempt_id.in_(
+                select(ExamAttempt.id).where(ExamAttempt.id == attempt.id,
+                                             ExamAttempt.status == AttemptStatus.IN_PROGRESS,
+                                             ExamAttempt.deadline_at >= now)))
+            .values(selected=[o for o in items[position].option_order if o in selected] or None,
+                    answered_at=now if selected else None)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            db.session.rollback()
+            raise ExamError("closed")
+    db.session.commit()
+    return db.session.scalar(select(func.count()).select_from(AttemptItem).where(
+        AttemptItem.attempt_id == attempt.id, AttemptItem.selected.is_not(None))) or 0
+
+
+# --- submitting ---------------------------------------------------------------
+
+def submit(user: User, attempt_id: int, now: datetime | None = None, closed_by: str = "person") -> ExamAttempt:
+    """Submit and grade, exactly once. Repeating it returns the graded attempt.
+
+    Past the deadline (and any grace), the attempt is closed by the deadline
+    and graded with the answers saved in time.
+    """
+    now = now or utcnow()
+    attempt = attempt_for(user, attempt_id)
+    if attempt.status is AttemptStatus.SUBMITTED:
+        return attempt
+    if now > as_utc(attempt.submit_until):
+        closed_by = "deadline"
+    return _close(attempt, now, closed_by)
+
+
+def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
+    won = db.session.execute(
+        update(ExamAttempt)
+        .where(ExamAttempt.id == attempt.id, ExamAttempt.status == AttemptStatus.IN_PROGRESS)
+        .values(status=AttemptStatus.SUBMITTED, submitted_at=now, closed_by=closed_by)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not won:  # someone else submitted it first: show their result
+        db.session.rollback()
+        db.session.expire(attempt)
+        return db.session.get(ExamAttempt, attempt.id)
+    db.session.expire(attempt)
+    items = items_of(attempt)
+    result = grade([(i.position, i.question_version.body, i.selected) for i in items], attempt.pass_mark)
+    for item, graded in zip(items, result.items):
+        item.correct = graded.correct
+    attempt.correct_count, attempt.score, attempt.passed = result.correct_count, result.score, result.passed
+    if result.passed:
+        certification.grant_for_pass(db.session.get(User, attempt.user_id), attempt.qualification, attempt.id, now)
+    db.session.commit()
+    return attempt
+
+
+def close_if_overdue(attempt: ExamAttempt, now: datetime | None = None) -> ExamAttempt:
+    now = now or utcnow()
+    if attempt.status is AttemptStatus.IN_PROGRESS and now > as_utc(attempt.submit_until):
+        return _close(attempt, now, "deadline")
+    return attempt
+
+
+def close_overdue(now: datetime | None = None) -> int:
+    """Close and grade every attempt past its deadline (and grace). Returns how many."""
+    now = now or utcnow()
+    overdue = db.session.scalars(select(ExamAttempt).where(
+        ExamAttempt.status == AttemptStatus.IN_PROGRESS, ExamAttempt.submit_until < now)).all()
+    closed = 0
+    for attempt in overdue:
+        if close_if_overdue(attempt, now).closed_by == "deadline":
+            closed += 1
+    return closed
+
+
+def attempts_of(user_id: int) -> list[ExamAttempt]:
+    return list(db.session.scalars(select(ExamAttempt).where(ExamAttempt.user_id == user_id)
+                                   .order_by(ExamAttempt.started_at.desc())))
+
+
+def grant_accommodation(person: User, extra_percent: int, reason: str, granted_by: User) -> Accommodation:
+    if not 0 < extra_percent <= 200:
+        raise ExamError("bad_accommodation")
+    if not reason.strip():
+        raise ExamError("reason_required")
+    row = db.session.get(Accommodation, person.id) or Accommodation(user_id=person.id)
+    row.extra_percent, row.reason, row.granted_by_id, row.granted_at = extra_percent, reason.strip(), granted_by.id, utcnow()
+    db.session.add(row)
+    db.session.commit()
+    return row

@@ -1,0 +1,60 @@
+"""Everything the repository defines for the app — modules, qualification
+definitions and the question bank — validated together and loaded in one
+transaction: `flask trainer check-content` / `sync-content` and the admin
+"Load content" button all come through here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from trainer.certification.definitions import Qualification, load_qualifications
+from trainer.content.loader import ModuleSource, load_modules
+from trainer.content.services import SyncReport, sync_modules
+from trainer.exams.bank import QuestionSource, load_bank
+from trainer.exams.services import BankReport, sync_questions
+from trainer.extensions import db
+from trainer.sourcefiles import SourceInvalid
+
+
+@dataclass
+class Sources:
+    qualifications: dict[str, Qualification]
+    modules: list[ModuleSource]
+    questions: list[QuestionSource]
+
+
+def read_all(content_dir: Path | None = None, bank_dir: Path | None = None) -> Sources:
+    """Validate every file; raise SourceInvalid listing every problem found."""
+    content_dir = content_dir or current_app.config["CONTENT_DIR"]
+    bank_dir = bank_dir or current_app.config["QUESTION_BANK_DIR"]
+    qualifications = load_qualifications(bank_dir)
+    issues = []
+    modules: list[ModuleSource] = []
+    try:
+        modules = load_modules(content_dir, set(qualifications))
+    except SourceInvalid as error:
+        issues += error.issues
+    slugs = {m.slug for m in modules} or {p.name for p in content_dir.iterdir() if p.is_dir()}
+    questions: list[QuestionSource] = []
+    try:
+        questions = load_bank(bank_dir, slugs, qualifications)
+    except SourceInvalid as error:
+        issues += error.issues
+    if issues:
+        raise SourceInvalid(issues)
+    return Sources(qualifications, modules, questions)
+
+
+def sync_all(sources: Sources) -> tuple[SyncReport, BankReport]:
+    try:
+        modules = sync_modules(sources.modules)
+        db.session.flush()
+        questions = sync_questions(sources.questions)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    current_app.extensions.pop("trainer.qualifications", None)  # definitions may have changed
+    return modules, questions
