@@ -28,17 +28,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from trainer import errors, i18n, models, web  # noqa: F401 - models registers the schema
     from trainer.admin.views import bp as admin_bp
+    from trainer.api.admin_views import bp as api_admin_bp
+    from trainer.api.views import bp as api_bp
     from trainer.auth.views import bp as auth_bp
+    from trainer.certification.views import bp as certification_bp
     from trainer.cli import trainer_cli
     from trainer.content.views import bp as content_bp
+    from trainer.exams.views import bp as exams_bp
     from trainer.hr.views import bp as hr_bp
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     errors.init_app(app)
     web.init_app(app)
-    for blueprint in (web.bp, auth_bp, content_bp, hr_bp, admin_bp):
+    for blueprint in (web.bp, auth_bp, content_bp, exams_bp, certification_bp, hr_bp, admin_bp, api_bp, api_admin_bp):
         app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # token-authenticated, no cookies: CSRF does not apply
     app.cli.add_command(trainer_cli)
     return app
 

@@ -115,6 +115,23 @@ def create_admin(employee_no: str, email: str, full_name: str, department_code: 
     click.echo(f"Administrator {employee_no} created.")
 
 
+@trainer_cli.command("close-overdue")
+def close_overdue_command() -> None:
+    """Close and grade every exam attempt past its deadline."""
+    from trainer.exams.services import close_overdue
+
+    click.echo(f"Closed {close_overdue()} overdue attempt(s).")
+
+
+@trainer_cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Email people whose qualification enters its renewal window or has expired (once per stage)."""
+    from trainer.certification.reminders import send_reminders
+
+    report = send_reminders()
+    click.echo(f"Sent {report.sent} reminder(s); {report.failed} failed and will be retried next run.")
+
+
 def _fail(error: SourceInvalid) -> None:
     for issue in error.issues:
         click.echo(str(issue), err=True)
