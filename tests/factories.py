@@ -33,8 +33,16 @@ def user(*roles: Role | str, dept: Department | None = None, password: str | Non
     return person
 
 
+_sources = {}
+
+
 def load_content():
-    """Load the real modules and question bank."""
+    """Load the real modules and question bank (parsed once per test run: the files do not change)."""
+    from flask import current_app
+
     from trainer.library import read_all, sync_all
 
-    return sync_all(read_all())
+    key = (str(current_app.config["CONTENT_DIR"]), str(current_app.config["QUESTION_BANK_DIR"]))
+    if key not in _sources:
+        _sources[key] = read_all()
+    return sync_all(_sources[key])

@@ -1,6 +1,8 @@
 """Markdown to HTML, sanitised: module text can never inject script."""
 from __future__ import annotations
 
+import threading
+
 import markdown
 import nh3
 
@@ -12,8 +14,18 @@ _TAGS = {
 }
 
 
+_local = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    """One converter per thread, reset between texts: building one costs more than converting."""
+    if not hasattr(_local, "md"):
+        _local.md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    return _local.md.reset()
+
+
 def render_markdown(text: str) -> str:
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    html = _converter().convert(text)
     return nh3.clean(html, tags=_TAGS, url_schemes=_URL_SCHEMES, link_rel="noopener noreferrer")
 
 

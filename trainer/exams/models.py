@@ -95,7 +95,7 @@ class AttemptItem(db.Model):
     position: Mapped[int] = mapped_column(Integer)  # 1-based, in the shuffled order
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
     option_order: Mapped[list[str]] = mapped_column(JSON)
-    selected: Mapped[list[str] | None] = mapped_column(JSON)
+    selected: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))  # SQL NULL = unanswered
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     correct: Mapped[bool | None] = mapped_column(Boolean)
 

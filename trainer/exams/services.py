@@ -55,23 +55,26 @@ def sync_questions(sources: list[QuestionSource]) -> BankReport:
     hashes = dict(db.session.execute(
         select(Question.id, QuestionVersion.content_hash).join(QuestionVersion, and_(
             QuestionVersion.question_id == Question.id, QuestionVersion.version == Question.current_version))).all())
+    changed: list[tuple[Question, QuestionSource]] = []
     for source in sources:
         question = existing.get(source.qid)
         if question is None:
             question = Question(qid=source.qid, current_version=1)
             db.session.add(question)
             report.added.append(source.qid)
+            changed.append((question, source))
         elif hashes.get(question.id) != source.content_hash:
             question.current_version += 1
             report.new_version.append(source.qid)
+            changed.append((question, source))
         else:
             report.unchanged += 1
         question.module_id, question.level, question.difficulty = modules[source.module], source.level, source.difficulty
         question.kind, question.tags, question.active = source.kind, source.tags, True
-        if question.qid in report.added or question.qid in report.new_version:
-            db.session.flush()
-            db.session.add(QuestionVersion(question_id=question.id, version=question.current_version,
-                                           content_hash=source.content_hash, body=source.body))
+    db.session.flush()  # one flush gives every new question its id
+    for question, source in changed:
+        db.session.add(QuestionVersion(question_id=question.id, version=question.current_version,
+                                       content_hash=source.content_hash, body=source.body))
     present = {s.qid for s in sources}
     for qid, question in existing.items():
         if qid not in present and question.active:
