@@ -1,0 +1,124 @@
+"""Sitting an exam through the HTTP client."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from trainer.certification.models import Certificate
+from trainer.exams import services as exams
+from trainer.exams.models import AttemptItem, ExamAttempt
+from trainer.extensions import db
+
+from tests import factories
+from tests.exams.helpers import answers, read_modules
+
+
+@pytest.fixture
+def candidate(app, client):
+    with app.app_context():
+        factories.load_content()
+        person = factories.user()
+        read_modules(person, "inspector")
+        email, person_id = person.email, person.id
+    client.post("/login", data={"login": email, "password": factories.PASSWORD})
+    return person_id
+
+
+def start(client) -> int:
+    response = client.post("/exams/inspector/start")
+    assert response.status_code == 302
+    return int(re.search(r"/attempts/(\d+)", response.location).group(1))
+
+
+def key_for(app, attempt_id):
+    with app.app_context():
+        return answers(db.session.get(ExamAttempt, attempt_id))
+
+
+def test_overview_explains_what_is_missing(app, client):
+    with app.app_context():
+        factories.load_content()
+        email = factories.user().email
+    client.post("/login", data={"login": email, "password": factories.PASSWORD})
+    page = client.get("/exams/").get_data(as_text=True)
+    assert "You cannot start this exam yet" in page
+    assert page.count("/modules/") >= 6 and "You need a valid" in page  # modules, and inspector before supervisor
+    assert client.post("/exams/inspector/start").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ExamAttempt)) == 0
+
+
+def test_answer_key_never_reaches_the_page(app, client, candidate):
+    attempt_id = start(client)
+    page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
+    with app.app_context():
+        items = exams.items_of(db.session.get(ExamAttempt, attempt_id))
+        explanations = [i.question_version.body["explanation"]["en"] for i in items]
+    assert page.count('class="card mb-3 question"') == 20
+    assert not any(text[:60] in page for text in explanations)
+    assert not re.search(r'correct"?\s*[=:]|data-correct|is-correct', page)
+
+
+def test_sit_with_autosave_reload_and_submit(app, client, candidate):
+    attempt_id = start(client)
+    key = key_for(app, attempt_id)
+    for position in (1, 2, 3):
+        response = client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {str(position): key[position]}})
+        assert response.status_code == 200 and response.json["answered"] == position
+    page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)  # a reload keeps the answers
+    assert page.count("checked") >= 3 and "3 of 20 answered" in page
+    form = {"positions": [str(p) for p in key]}
+    for position, chosen in key.items():
+        form[f"q-{position}"] = chosen
+    result = client.post(f"/exams/attempts/{attempt_id}/submit", data=form)
+    assert result.status_code == 302 and result.location.endswith(f"/attempts/{attempt_id}/result")
+    page = client.get(result.location).get_data(as_text=True)
+    assert "Passed" in page and "100%" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_failed_attempt_review_shows_wrong_answers_with_explanations(app, client, candidate):
+    attempt_id = start(client)
+    key = key_for(app, attempt_id)
+    form = {"positions": [str(p) for p in key], "q-1": key[1]}
+    client.post(f"/exams/attempts/{attempt_id}/submit", data=form)
+    page = client.get(f"/exams/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "Not passed" in page and "5%" in page
+    assert page.count("Incorrect") == 19 and "Why:" in page
+
+
+def test_tampered_autosave_is_refused_with_json_and_changes_nothing(app, client, candidate):
+    attempt_id = start(client)
+    bad_option = client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {"1": ["zzz"]}})
+    assert bad_option.status_code == 400 and bad_option.json["error"] == "unknown_option"
+    bad_question = client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {"77": ["a"]}})
+    assert bad_question.status_code == 400 and bad_question.json["error"] == "unknown_question"
+    garbage = client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": "all of them"})
+    assert garbage.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttemptItem).where(AttemptItem.selected.is_not(None))) == 0
+
+
+def test_someone_elses_attempt_is_404(app, client, candidate):
+    attempt_id = start(client)
+    with app.app_context():
+        intruder = factories.user().email
+    other = app.test_client()
+    other.post("/login", data={"login": intruder, "password": factories.PASSWORD})
+    assert other.get(f"/exams/attempts/{attempt_id}").status_code == 404
+    assert other.post(f"/exams/attempts/{attempt_id}/submit", data={}).status_code == 404
+    assert other.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {"1": []}}).status_code == 404
+    with app.app_context():
+        assert db.session.get(ExamAttempt, attempt_id).submitted_at is None
+
+
+def test_replayed_submit_gives_the_same_result(app, client, candidate):
+    attempt_id = start(client)
+    first = client.post(f"/exams/attempts/{attempt_id}/submit", data={})
+    second = client.post(f"/exams/attempts/{attempt_id}/submit", data={"positions": ["1"], "q-1": ["a"]})
+    assert first.location == second.location
+    with app.app_context():
+        attempt = db.session.get(ExamAttempt, attempt_id)
+        assert attempt.score == 0
+        assert db.session.scalar(select(func.count()).select_from(AttemptItem).where(AttemptItem.selected.is_not(None))) == 0
