@@ -208,11 +208,15 @@ def attempt_for(user: User, attempt_id: int) -> ExamAttempt:
     return attempt
 
 
-def items_of(attempt: ExamAttempt) -> list[AttemptItem]:
+def items_of(attempt: ExamAttempt, positions: set[int] | None = None) -> list[AttemptItem]:
+    """The attempt's questions with their frozen versions (only `positions`, when given)."""
     from sqlalchemy.orm import joinedload
 
-    return list(db.session.scalars(select(AttemptItem).options(joinedload(AttemptItem.question_version))
-                                   .where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position)))
+    query = (select(AttemptItem).options(joinedload(AttemptItem.question_version))
+             .where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position))
+    if positions is not None:
+        query = query.where(AttemptItem.position.in_(positions))
+    return list(db.session.scalars(query))
 
 
 def save_answers(user: User, attempt_id: int, answers: dict[int, list[str]], now: datetime | None = None) -> int:
@@ -229,7 +233,7 @@ def save_answers(user: User, attempt_id: int, answers: dict[int, list[str]], now
     if now > as_utc(attempt.deadline_at):
         close_if_overdue(attempt, now)
         raise ExamError("time_up")
-    items = {item.position: item for item in items_of(attempt)}
+    items = {item.position: item for item in items_of(attempt, set(answers))}
     for position, selected in answers.items():
         item = items.get(position)
         if item is None:

@@ -1,0 +1,177 @@
+"""Exam throughput: autosave and submit as ratios to the bare endpoint, and grading time.
+
+    .venv/bin/python bench/exams.py [--database-url URL] [--seconds 5] [--concurrency 4]
+
+Autosave: each client saves answers in its own open attempt. Submit: every
+request submits (and grades) a different attempt prepared beforehand, so the
+figure is real grading work, not the idempotent replay.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import timeit
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import Session, drive, free_port  # noqa: E402
+from trainer import create_app  # noqa: E402
+from trainer.extensions import db  # noqa: E402
+
+
+def prepare(database_url: str, people: int) -> list[tuple[str, int]]:
+    """People who read the modules and each hold one open inspector attempt."""
+    from sqlalchemy import insert, select
+
+    from trainer.auth.models import Department, Role, User, UserRole
+    from trainer.auth.services import hash_password
+    from trainer.content.models import ModuleCompletion, ReadingProgress
+    from trainer.content.services import active_modules
+    from trainer.exams.services import start_attempt
+    from trainer.library import read_all, sync_all
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context(), app.test_request_context():
+        db.drop_all()
+        db.create_all()
+        sync_all(read_all())
+        dept = Department(code="BENCH", name="Bench", active=True)
+        db.session.add(dept)
+        db.session.flush()
+        password = hash_password("bench-password-1")
+        db.session.execute(insert(User), [
+            {"employee_no": f"X{i:05d}", "email": f"x{i}@bench.example.com", "full_name": f"Exam Person {i}",
+             "department_id": dept.id, "password_hash": password, "must_change_password": False,
+             "session_version": 1, "active": True} for i in range(people)])
+        users = db.session.scalars(select(User).order_by(User.id)).all()
+        db.session.execute(insert(UserRole), [{"user_id": u.id, "role": Role.STAFF} for u in users])
+        modules = [m for m in active_modules() if "inspector" in m.qualifications]
+        db.session.execute(insert(ReadingProgress), [{"user_id": u.id, "module_id": m.id, "version": m.version,
+                                                      "furthest_section": m.section_count} for u in users for m in modules])
+        db.session.execute(insert(ModuleCompletion), [{"user_id": u.id, "module_id": m.id, "version": m.version}
+                                                      for u in users for m in modules])
+        db.session.commit()
+        return [(u.email, start_attempt(u, "inspector").id) for u in users]
+
+
+class ExamSession(Session):
+    def csrf(self, attempt_id: int) -> str:
+        page = self.request("GET", f"/exams/attempts/{attempt_id}")
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def rate(sessions, work, seconds: float) -> float:
+    counts = [0] * len(sessions)
+    stop = time.monotonic() + seconds
+
+    def loop(i):
+        while time.monotonic() < stop and work(i, counts[i]):
+            counts[i] += 1
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(len(sessions))]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts) / (time.monotonic() - start)
+
+
+def grading_time() -> float:
+    from trainer.exams.grading import grade
+
+    body = {"kind": "multiple", "options": [{"id": o, "correct": o in "ac"} for o in "abcd"]}
+    items = [(n, body, ["a", "c"] if n % 2 else ["b"]) for n in range(1, 51)]
+    runs = 2000
+    return timeit.timeit(lambda: grade(items, 75), number=runs) / runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="trainer-bench-")
+    database_url = args.database_url or f"sqlite:///{tmp}/exams.sqlite3"
+    submit_pool = int(max(400, args.seconds * 150))
+    people = prepare(database_url, args.concurrency + submit_pool)
+    port = free_port()
+    env = {**os.environ, "TRAINER_DATABASE_URL": database_url, "TRAINER_SECRET_KEY": "bench-" + "x" * 40,
+           "TRAINER_ENV": "production"}
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", str(args.workers), "--bind",
+                               f"127.0.0.1:{port}", "--log-level", "warning", "trainer:create_app()"],
+                              cwd=ROOT, env=env, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        email, _ = people[0]
+        bare = drive(port, email, "bench-password-1", "/healthz", args.seconds, args.concurrency)
+
+        savers = [ExamSession(port, e, "bench-password-1") for e, _ in people[:args.concurrency]]
+        tokens = [s.csrf(a) for s, (_, a) in zip(savers, people)]
+
+        def autosave(i, n):
+            attempt = people[i][1]
+            body = json.dumps({"answers": {str(n % 20 + 1): []}})
+            savers[i].request("POST", f"/exams/attempts/{attempt}/answers", body,
+                              {"Content-Type": "application/json", "X-CSRFToken": tokens[i]})
+            return True
+
+        autosave_rate = rate(savers, autosave, args.seconds)
+
+        # Submits: log everyone in first (not timed), then each request grades a fresh attempt.
+        pool = people[args.concurrency:]
+        submitters = [ExamSession(port, e, "bench-password-1") for e, _ in pool]
+        submit_tokens = [s.csrf(a) for s, (_, a) in zip(submitters, pool)]
+        cursor = iter(range(len(pool)))
+        lock = threading.Lock()
+
+        def submit(i, n):
+            with lock:
+                k = next(cursor, None)
+            if k is None:
+                return False
+            submitters[k].request("POST", f"/exams/attempts/{pool[k][1]}/submit",
+                                  f"csrf_token={submit_tokens[k]}", {"Content-Type": "application/x-www-form-urlencoded"})
+            return True
+
+        submit_rate = rate([None] * args.concurrency, submit, args.seconds)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+    backend = database_url.split(":", 1)[0]
+    lines = [f"# Exam benchmark {datetime.now():%Y-%m-%d %H:%M} ({backend}, {args.workers} workers, {args.concurrency} clients)", "",
+             "| endpoint | requests/s | ratio to bare |", "| --- | ---: | ---: |",
+             f"| bare /healthz | {bare:.0f} | 1.0x |",
+             f"| autosave one answer | {autosave_rate:.0f} | {bare / autosave_rate:.1f}x |",
+             f"| submit and grade (20 questions, grants a certificate on a pass) | {submit_rate:.0f} | {bare / submit_rate:.1f}x |",
+             "", f"Grading a 50-question attempt (pure function): {grading_time() * 1e6:.0f} µs"]
+    report = "\n".join(lines)
+    print(report)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{datetime.now():%Y%m%d-%H%M%S}-exams-{backend}.md").write_text(report + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
