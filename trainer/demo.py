@@ -38,6 +38,15 @@ ACCOUNTS = [
 ]
 
 
+# Qualifications the demo people already hold: (employee_no, qualification, days since the grant).
+DEMO_CERTIFICATES = [
+    ("S0001", "inspector", 60), ("S0001", "supervisor", 55),
+    ("E1002", "inspector", 335),  # inside the renewal window
+    ("E2001", "inspector", 400),  # expired
+    ("E3001", "inspector", 20),
+]
+
+
 def seed_demo() -> list[DemoAccount]:
     departments = {d.code: d for d in db.session.scalars(select(Department))}
     for code, name in DEPARTMENTS:
@@ -54,4 +63,38 @@ def seed_demo() -> list[DemoAccount]:
             set_password(user, account.password)
             db.session.add(user)
     db.session.commit()
+    _seed_certificates()
     return ACCOUNTS
+
+
+def _seed_certificates() -> None:
+    """Certificates as if earned earlier, with the modules read, so every screen has something to show."""
+    import secrets
+    from datetime import timedelta
+
+    from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind
+    from trainer.certification.services import definition, today
+    from trainer.content.models import ModuleCompletion, ReadingProgress
+    from trainer.content.services import active_modules
+    from trainer.timeutil import add_months
+
+    modules = active_modules()
+    for employee_no, code, days_ago in DEMO_CERTIFICATES:
+        user = db.session.scalar(select(User).where(User.employee_no == employee_no))
+        if user is None or db.session.scalar(select(Certificate).where(
+                Certificate.user_id == user.id, Certificate.qualification == code)) is not None:
+            continue
+        valid_from = today() - timedelta(days=days_ago)
+        cert = Certificate(user_id=user.id, qualification=code, status=CertificateStatus.ACTIVE, valid_from=valid_from,
+                           expires_on=add_months(valid_from, definition(code).validity_months) - timedelta(days=1),
+                           verify_code=secrets.token_urlsafe(18), badge_salt=secrets.token_hex(8))
+        db.session.add(cert)
+        db.session.flush()
+        db.session.add(CertificationEvent(user_id=user.id, qualification=code, certificate_id=cert.id,
+                                          kind=EventKind.GRANTED, reason="demo data", source="demo"))
+        for module in modules:
+            if code in module.qualifications and db.session.get(ReadingProgress, (user.id, module.id)) is None:
+                db.session.add(ReadingProgress(user_id=user.id, module_id=module.id, version=module.version,
+                                               furthest_section=module.section_count))
+                db.session.add(ModuleCompletion(user_id=user.id, module_id=module.id, version=module.version))
+    db.session.commit()
