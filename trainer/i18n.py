@@ -10,6 +10,8 @@ def select_locale() -> str:
     if not has_request_context():
         return CLI_LOCALE
     languages = current_app.config["LANGUAGES"]
+    if request.path.startswith("/api/"):  # systems, not people: English unless they ask otherwise
+        return request.accept_languages.best_match(languages) or CLI_LOCALE
     # Read the user only if Flask-Login already loaded it: loading it here would
     # recurse when the loader itself needs a translated message.
     user = g.get("_login_user")

@@ -50,7 +50,7 @@ def test_renewal_only_inside_the_window_and_without_losing_days(person):
     assert not early.can_start and early.renewal_opens_on == date(2026, 12, 31)
     renewal = sit(person, "inspector", datetime(2027, 1, 15, 10, tzinfo=timezone.utc))
     assert renewal.passed
-    latest = cert.standing(person.id, "inspector", date(2027, 1, 15)).certificate
+    latest = cert.certificates_of(person.id)[0]
     assert (latest.valid_from, latest.expires_on) == (date(2027, 3, 2), date(2028, 3, 1))
     assert cert.is_qualified(person, "inspector", date(2027, 3, 1))  # the old one still covers this day
     assert cert.is_qualified(person, "inspector", date(2028, 3, 1))
@@ -109,3 +109,20 @@ def test_supervisor_needs_inspector_first_and_both_for_the_gate(person):
 def test_nobody_is_qualified_without_a_certificate(person):
     assert not cert.is_qualified(person, "inspector")
     assert cert.standing(person.id, "inspector").state == cert.NONE
+
+
+def test_standing_on_a_past_day_shows_the_state_of_that_day(person):
+    qualify(person, "inspector", NOON)
+    cert.suspend(person, "inspector", factories.user(Role.HR), "Severe sanction",
+                 now=datetime(2026, 5, 10, 9, tzinfo=timezone.utc))
+    assert cert.standing(person.id, "inspector", date(2026, 5, 9)).state == cert.ACTIVE
+    assert cert.standing(person.id, "inspector", date(2026, 5, 10)).state == cert.SUSPENDED
+    assert cert.standing(person.id, "inspector", date(2026, 3, 1)).state == cert.NONE
+
+
+def test_after_an_early_renewal_today_still_shows_the_certificate_in_force(person):
+    qualify(person, "inspector", NOON)
+    sit(person, "inspector", datetime(2027, 1, 15, 10, tzinfo=timezone.utc))
+    [inspector] = [s for s in cert.standings(person.id, date(2027, 1, 20)) if s.qualification.code == "inspector"]
+    assert inspector.state == cert.EXPIRING and inspector.certificate.expires_on == date(2027, 3, 1)
+    assert cert.standing(person.id, "inspector", date(2027, 3, 2)).certificate.expires_on == date(2028, 3, 1)

@@ -1,6 +1,42 @@
 """Admin pages to issue and revoke API tokens."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from trainer.api import services
+from trainer.api.forms import TokenForm
+from trainer.auth.models import Role
+from trainer.certification.models import ApiToken
+from trainer.extensions import db
+from trainer.security import roles_required
 
 bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-tokens")
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def tokens():
+    return render_template("api/tokens.html", rows=services.token_rows())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_token():
+    form = TokenForm()
+    if form.validate_on_submit():
+        token, plaintext = services.issue_token(form.name.data, current_user)
+        # The only copy of the secret: keep it out of browser and proxy caches.
+        page = render_template("api/token_issued.html", token=token, plaintext=plaintext)
+        return page, 200, {"Cache-Control": "no-store"}
+    return render_template("api/token_form.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/<int:token_id>/revoke")
+@roles_required(Role.ADMIN)
+def revoke_token(token_id: int):
+    token = db.get_or_404(ApiToken, token_id)
+    services.revoke_token(token, current_user)  # CSRF is checked app-wide before this runs
+    flash(_("Token “%(name)s” revoked: the API refuses it from now on.", name=token.name), "success")
+    return redirect(url_for("api_admin.tokens"))

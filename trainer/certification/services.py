@@ -58,13 +58,15 @@ def covers(cert: Certificate, on: date) -> bool:
 
 
 def state_on(cert: Certificate | None, on: date, window_days: int) -> str:
-    """active | expiring | expired | suspended | revoked | none, as of a day."""
-    if cert is None:
+    """active | expiring | expired | suspended | revoked | none, as of a day.
+
+    A suspension or revocation counts from the day it happened, so asking
+    about an earlier day shows the state the person had then.
+    """
+    if cert is None or on < cert.valid_from:
         return NONE
-    if cert.status is CertificateStatus.REVOKED:
-        return REVOKED
-    if cert.status is CertificateStatus.SUSPENDED:
-        return SUSPENDED
+    if cert.ended_at is not None and on >= today(as_utc(cert.ended_at)):
+        return REVOKED if cert.status is CertificateStatus.REVOKED else SUSPENDED
     if on > cert.expires_on:
         return EXPIRED
     if on >= cert.expires_on - timedelta(days=window_days):
@@ -87,13 +89,17 @@ class Standing:
         return self.certificate.expires_on - timedelta(days=self.qualification.renewal_window_days)
 
 
-def latest_certificates(user_ids: list[int], code: str | None = None) -> dict[tuple[int, str], Certificate]:
-    """The latest certificate per person and qualification, in one query."""
+def latest_certificates(user_ids: list[int], code: str | None = None,
+                        on: date | None = None) -> dict[tuple[int, str], Certificate]:
+    """The latest certificate per person and qualification, in one query.
+    With `on`: the latest that had started by that day (an early renewal starts later)."""
     if not user_ids:
         return {}
     query = select(Certificate).where(Certificate.user_id.in_(user_ids)).order_by(Certificate.valid_from, Certificate.id)
     if code:
         query = query.where(Certificate.qualification == code)
+    if on is not None:
+        query = query.where(Certificate.valid_from <= on)
     latest: dict[tuple[int, str], Certificate] = {}
     for cert in db.session.scalars(query):
         latest[(cert.user_id, cert.qualification)] = cert  # ordered: the last one wins
@@ -101,14 +107,19 @@ def latest_certificates(user_ids: list[int], code: str | None = None) -> dict[tu
 
 
 def standing(user_id: int, code: str, on: date | None = None) -> Standing:
+    """The person's standing on a day (today by default), from the certificate in force then:
+    the latest one that had started by that day."""
     qualification = definition(code)
-    cert = latest_certificates([user_id], code).get((user_id, code))
-    return Standing(qualification, cert, state_on(cert, on or today(), qualification.renewal_window_days))
+    day = on or today()
+    cert = db.session.scalars(select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.qualification == code, Certificate.valid_from <= day,
+    ).order_by(Certificate.valid_from.desc(), Certificate.id.desc()).limit(1)).first()
+    return Standing(qualification, cert, state_on(cert, day, qualification.renewal_window_days))
 
 
 def standings(user_id: int, on: date | None = None) -> list[Standing]:
-    latest = latest_certificates([user_id])
     day = on or today()
+    latest = latest_certificates([user_id], on=day)
     return [Standing(q, latest.get((user_id, q.code)), state_on(latest.get((user_id, q.code)), day, q.renewal_window_days))
             for q in definitions().values()]
 

@@ -1,0 +1,136 @@
+"""API tokens and the eligibility answer other bank systems ask for.
+
+A token's plaintext exists only in the response that issues it; the database
+keeps its SHA-256, so a leaked copy of the database grants no access.
+Eligibility is read from the certification gate, never decided here.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, update
+
+from trainer.auth.models import User
+from trainer.certification import services as certification
+from trainer.certification.models import ApiToken
+from trainer.extensions import db
+from trainer.timeutil import utcnow
+
+TOKEN_SCHEME = "trn_"
+PREFIX_LENGTH = 8
+# token_urlsafe(32) gives 43 characters; anything much longer is not ours and is not hashed.
+MAX_TOKEN_LENGTH = 100
+
+log = logging.getLogger(__name__)
+
+
+class UnknownEmployee(LookupError):
+    """No person has that employee number."""
+
+
+class UnknownQualification(ValueError):
+    """The qualification code is not defined."""
+
+
+def _digest(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def issue_token(name: str, created_by: User) -> tuple[ApiToken, str]:
+    """A new token; the plaintext is returned once and never stored."""
+    plaintext = TOKEN_SCHEME + secrets.token_urlsafe(32)
+    token = ApiToken(name=name.strip(), prefix=plaintext[len(TOKEN_SCHEME):][:PREFIX_LENGTH],
+                     token_hash=_digest(plaintext), created_by_id=created_by.id, created_at=utcnow(), use_count=0)
+    db.session.add(token)
+    db.session.commit()
+    log.info("API token %s (%s) issued by user %s", token.id, token.prefix, created_by.id)
+    return token, plaintext
+
+
+def revoke_token(token: ApiToken, actor: User) -> None:
+    """Refuse the token from now on. Revoking twice keeps the first date."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+        log.info("API token %s (%s) revoked by user %s", token.id, token.prefix, actor.id)
+
+
+def authenticate(header_value: str | None) -> ApiToken | None:
+    """The live token named by an `Authorization: Bearer …` header, or None.
+
+    The lookup is by hash, so response time does not depend on how much of a
+    guessed token matches a real one.
+    """
+    scheme, _, plaintext = (header_value or "").strip().partition(" ")
+    plaintext = plaintext.strip()
+    if scheme.lower() != "bearer" or not plaintext.startswith(TOKEN_SCHEME) or len(plaintext) > MAX_TOKEN_LENGTH:
+        return None
+    digest = _digest(plaintext)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if token is None or not hmac.compare_digest(token.token_hash, digest) or token.revoked_at is not None:
+        return None
+    # Counted in SQL so concurrent requests do not lose uses.
+    db.session.execute(update(ApiToken).where(ApiToken.id == token.id)
+                       .values(use_count=ApiToken.use_count + 1, last_used_at=utcnow()))
+    db.session.commit()
+    return token
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    token: ApiToken
+    created_by: str
+
+
+def token_rows() -> list[TokenRow]:
+    """Every token, newest first, with its issuer's name (one query)."""
+    rows = db.session.execute(select(ApiToken, User.full_name).join(User, User.id == ApiToken.created_by_id)
+                              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
+    return [TokenRow(token, full_name) for token, full_name in rows]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def eligibility(employee_no: str, qualification_code: str | None, on_date: date) -> dict:
+    """Whether the person may act under each qualification on `on_date`.
+
+    `eligible` is the certification gate's answer (a deactivated person is
+    never eligible); `state`, `valid_from` and `expires_on` describe the
+    person's latest certificate, with expiry judged on `on_date`.
+    """
+    known = certification.definitions()
+    if qualification_code is not None and qualification_code not in known:
+        raise UnknownQualification(qualification_code)
+    person = db.session.scalar(select(User).where(User.employee_no == employee_no))
+    if person is None:
+        raise UnknownEmployee(employee_no)
+    codes = [qualification_code] if qualification_code else list(known)
+    answers = {}
+    for code in codes:
+        standing = certification.standing(person.id, code, on_date)
+        cert = standing.certificate
+        answers[code] = {
+            "eligible": person.active and certification.is_qualified(person.id, code, on_date),
+            "state": standing.state,
+            "valid_from": _iso(cert.valid_from if cert else None),
+            "expires_on": _iso(cert.expires_on if cert else None),
+        }
+    return {"employee_no": person.employee_no, "on": on_date.isoformat(), "active": person.active,
+            "qualifications": answers}
+
+
+def parse_day(value: str) -> date | None:
+    """A YYYY-MM-DD date, or None when it is anything else."""
+    if len(value) != 10 or value[4] != "-" or value[7] != "-":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
