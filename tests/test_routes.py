@@ -47,6 +47,12 @@ ACCESS = {
     "hr.people": {Role.HR, Role.ADMIN, Role.SUPERVISOR},
     "hr.person": {Role.HR, Role.ADMIN},  # for a person of another department
     "hr.import_people": {Role.HR, Role.ADMIN},
+    "hr.certification_matrix": {Role.HR, Role.ADMIN, Role.SUPERVISOR},
+    "hr.matrix_csv": {Role.HR, Role.ADMIN, Role.SUPERVISOR},
+    "hr.matrix_xlsx": {Role.HR, Role.ADMIN, Role.SUPERVISOR},
+    "hr.suspend_qualification": {Role.HR, Role.ADMIN},
+    "hr.revoke_qualification": {Role.HR, Role.ADMIN},
+    "hr.grant_accommodation": {Role.HR, Role.ADMIN},
     "admin.users": {Role.ADMIN},
     "admin.new_user": {Role.ADMIN},
     "admin.edit_user": {Role.ADMIN},

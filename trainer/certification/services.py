@@ -63,10 +63,12 @@ def state_on(cert: Certificate | None, on: date, window_days: int) -> str:
     A suspension or revocation counts from the day it happened, so asking
     about an earlier day shows the state the person had then.
     """
-    if cert is None or on < cert.valid_from:
+    if cert is None:
         return NONE
     if cert.ended_at is not None and on >= today(as_utc(cert.ended_at)):
         return REVOKED if cert.status is CertificateStatus.REVOKED else SUSPENDED
+    if on < cert.valid_from:
+        return NONE
     if on > cert.expires_on:
         return EXPIRED
     if on >= cert.expires_on - timedelta(days=window_days):

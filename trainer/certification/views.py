@@ -1,6 +1,208 @@
 """Certificates: the holder's pages, PDF, public verification and Open Badges."""
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, render_template, url_for
+from flask_babel import force_locale, format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from trainer.auth.models import User
+from trainer.certification import badges, services
+from trainer.certification.definitions import Qualification
+from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind
+from trainer.certification.pdf import CertificateSheet, certificate_pdf
+from trainer.extensions import db
+from trainer.security import can_view_person, roles_required
 
 bp = Blueprint("certification", __name__)
+
+# A renewal is issued before the current certificate ends and starts the day after it.
+UPCOMING = "upcoming"
+IN_FORCE = (services.ACTIVE, services.EXPIRING, UPCOMING)
+STATE_LABELS = {
+    services.ACTIVE: _l("Active"),
+    services.EXPIRING: _l("Expiring soon"),
+    UPCOMING: _l("Not yet valid"),
+    services.EXPIRED: _l("Expired"),
+    services.SUSPENDED: _l("Suspended"),
+    services.REVOKED: _l("Revoked"),
+}
+PUBLIC_HEADERS = {"X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
+JSON_LD = "application/ld+json"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A certificate with what the pages say about it today."""
+
+    cert: Certificate
+    title: str
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+    @property
+    def number(self) -> str:
+        return _number(self.cert)
+
+    @property
+    def in_force(self) -> bool:
+        return self.state in IN_FORCE
+
+
+@bp.get("/certificates")
+@roles_required()
+def mine():
+    day = services.today()
+    shown = [_shown(cert, day) for cert in services.certificates_of(current_user.id)]
+    return render_template("certification/mine.html", shown=shown)
+
+
+@bp.get("/certificates/<int:certificate_id>")
+@roles_required()
+def certificate(certificate_id: int):
+    cert, holder = _viewable(certificate_id)
+    return render_template("certification/certificate.html", item=_shown(cert), holder=holder,
+                           verify_url=url_for(".verify", verify_code=cert.verify_code, _external=True))
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+@roles_required()
+def certificate_file(certificate_id: int):
+    cert, holder = _viewable(certificate_id)
+    item = _shown(cert)
+    sheet = CertificateSheet(
+        number=item.number, holder=holder.full_name, employee_no=holder.employee_no,
+        department=holder.department.name, qualification=item.title,
+        valid_from=format_date(cert.valid_from, "long"), valid_until=format_date(cert.expires_on, "long"),
+        granted_on=format_date(cert.granted_at, "long"), state_label=item.state_label, in_force=item.in_force,
+        verify_url=url_for(".verify", verify_code=cert.verify_code, _external=True),
+    )
+    filename = f"certificate-{cert.qualification}-{item.number}.pdf"
+    return Response(certificate_pdf(sheet), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+@bp.get("/verify/<verify_code>")
+def verify(verify_code: str):
+    cert = services.certificate_by_code(verify_code)
+    if cert is None:
+        page = render_template("errors/error.html", code=404, message=_("There is no certificate with this code."))
+        return page, 404, PUBLIC_HEADERS
+    holder = db.session.get(User, cert.user_id)
+    day = services.today()
+    page = render_template("certification/verify.html", item=_shown(cert, day), holder=holder, today=day)
+    return page, PUBLIC_HEADERS
+
+
+@bp.get("/badges/assertions/<verify_code>.json")
+def badge_assertion(verify_code: str):
+    cert = services.certificate_by_code(verify_code)
+    if cert is None:
+        return _json({"error": "not_found"}, 404)
+    assertion_url = url_for(".badge_assertion", verify_code=verify_code, _external=True)
+    if cert.status is not CertificateStatus.ACTIVE:
+        return _json(badges.revoked_assertion(assertion_url=assertion_url, reason=_revocation_reason(cert)), 410)
+    holder = db.session.get(User, cert.user_id)
+    return _json(badges.assertion(
+        cert, holder.email, assertion_url=assertion_url,
+        badge_url=url_for(".badge_class", qualification=cert.qualification, _external=True),
+        tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+    ))
+
+
+@bp.get("/badges/<qualification>.json")
+def badge_class(qualification: str):
+    definition = services.definitions().get(qualification)
+    if definition is None:
+        return _json({"error": "not_found"}, 404)
+    # One wording for every backpack that fetches it: the bank's language.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _json(badges.badge_class(
+            definition, current_app.config["BABEL_DEFAULT_LOCALE"],
+            badge_url=url_for(".badge_class", qualification=qualification, _external=True),
+            image_url=url_for("static", filename="badge.svg", _external=True),
+            issuer_url=url_for(".badge_issuer", _external=True), criteria=_criteria(definition),
+        ))
+
+
+@bp.get("/badges/issuer.json")
+def badge_issuer():
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _json(badges.issuer(name=_("Post-loan inspection training and qualification"),
+                                   issuer_url=url_for(".badge_issuer", _external=True),
+                                   site_url=url_for("web.index", _external=True)))
+
+
+# --- helpers ------------------------------------------------------------------
+
+def _viewable(certificate_id: int) -> tuple[Certificate, User]:
+    cert = db.get_or_404(Certificate, certificate_id)
+    holder = db.session.get(User, cert.user_id)
+    if not can_view_person(current_user, holder):
+        abort(403)
+    return cert, holder
+
+
+def _shown(cert: Certificate, day: date | None = None) -> Shown:
+    day = day or services.today()
+    definition = services.definitions().get(cert.qualification)
+    window = definition.renewal_window_days if definition else 0
+    state = services.state_on(cert, day, window)
+    if state == services.NONE:  # state_on says "none" before valid_from: a renewal not started yet
+        state = UPCOMING
+    # A qualification dropped from the definitions still names its old certificates.
+    title = definition.title(str(get_locale())) if definition else cert.qualification
+    return Shown(cert, title, state)
+
+
+def _number(cert: Certificate) -> str:
+    return f"{cert.id:06d}"
+
+
+def _revocation_reason(cert: Certificate) -> str:
+    """Why the badge no longer holds, from the event that ended the certificate.
+
+    Open Badges 2.0 knows only revocation; a suspended certificate never
+    becomes valid again (a new one is issued), so its badge is revoked too.
+    """
+    event = _ending_event(cert)
+    reason = event.reason if event else ""
+    if cert.status is CertificateStatus.REVOKED:
+        return reason
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _("Suspended: %(reason)s", reason=reason) if reason else _("Suspended")
+
+
+def _ending_event(cert: Certificate) -> CertificationEvent | None:
+    # One event can end several certificates (a current one and its renewal) but
+    # names only one, so the moment it ended identifies it as well.
+    kind = EventKind.REVOKED if cert.status is CertificateStatus.REVOKED else EventKind.SUSPENDED
+    return db.session.scalar(
+        select(CertificationEvent).where(
+            CertificationEvent.user_id == cert.user_id, CertificationEvent.qualification == cert.qualification,
+            CertificationEvent.kind == kind,
+            or_(CertificationEvent.certificate_id == cert.id, CertificationEvent.at == cert.ended_at),
+        ).order_by(CertificationEvent.at.desc(), CertificationEvent.id.desc()).limit(1)
+    )
+
+
+def _criteria(definition: Qualification) -> str:
+    return _("Complete the training modules for this qualification and pass its exam. "
+             "The qualification is valid for %(months)d months and is renewed by passing the exam again.",
+             months=definition.validity_months)
+
+
+def _json(document: dict, status: int = 200) -> Response:
+    response = Response(json.dumps(document, ensure_ascii=False), status=status, mimetype=JSON_LD)
+    response.headers["Access-Control-Allow-Origin"] = "*"  # badge verifiers fetch from other sites
+    response.headers["Cache-Control"] = "no-store"  # a revocation must show at once
+    return response

@@ -1,0 +1,214 @@
+"""Certificate pages for holders, the PDF, and the public verification page."""
+from __future__ import annotations
+
+import re
+import secrets
+import zlib
+from datetime import timedelta
+
+import pytest
+
+from trainer.auth.models import Role, User
+from trainer.certification import services
+from trainer.certification.models import Certificate, CertificateStatus
+from trainer.extensions import db
+from trainer.timeutil import utcnow
+
+from tests import factories
+
+
+def make_certificate(user: User, *, starts_in: int = -10, ends_in: int = 300, code: str = "inspector") -> Certificate:
+    """An active certificate with dates relative to the bank's today."""
+    day = services.today()
+    cert = Certificate(
+        user_id=user.id, qualification=code, status=CertificateStatus.ACTIVE,
+        valid_from=day + timedelta(days=starts_in), expires_on=day + timedelta(days=ends_in),
+        granted_at=utcnow(), verify_code=secrets.token_urlsafe(18), badge_salt=secrets.token_hex(8),
+    )
+    db.session.add(cert)
+    db.session.commit()
+    return cert
+
+
+def end_certificate(user: User, how: str, reason: str) -> None:
+    actor = factories.user(Role.HR)
+    if how == "suspended":
+        services.suspend(user, "inspector", actor, reason)
+    else:
+        services.revoke(user, "inspector", actor, reason)
+    db.session.commit()
+
+
+def pdf_text(data: bytes) -> bytes:
+    """The page content of a PDF, inflated: core-font text appears in Windows-1252."""
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S)
+    return b"".join(zlib.decompress(s) for s in streams)
+
+
+@pytest.fixture
+def people(app):
+    with app.app_context():
+        home = factories.department(name="Habilitación y Riesgos")
+        other = factories.department()
+        holder = factories.user(dept=home)
+        holder.full_name = "Sofía Núñez"
+        db.session.commit()
+        made = {
+            "holder": holder, "colleague": factories.user(dept=home),
+            "supervisor": factories.user(Role.SUPERVISOR, dept=home),
+            "other_supervisor": factories.user(Role.SUPERVISOR, dept=other),
+            "hr": factories.user(Role.HR, dept=other), "admin": factories.user(Role.ADMIN, dept=other),
+        }
+        cert = make_certificate(holder)
+        return {"emails": {name: p.email for name, p in made.items()}, "holder_id": holder.id,
+                "employee_no": holder.employee_no, "cert_id": cert.id, "code": cert.verify_code}
+
+
+def sign_in(client, email):
+    response = client.post("/login", data={"login": email, "password": factories.PASSWORD})
+    assert response.status_code == 302
+
+
+def test_holder_sees_their_certificate(client, people):
+    sign_in(client, people["emails"]["holder"])
+    page = client.get(f"/certificates/{people['cert_id']}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for expected in ("Sofía Núñez", people["employee_no"], "Habilitación y Riesgos", "Post-loan inspector",
+                     "Active", f"http://localhost/verify/{people['code']}", 'media="print"'):
+        assert expected in text
+    assert "<script>" not in text  # no inline scripts: the CSP forbids them
+
+
+def test_certificate_page_speaks_the_page_language(client, people):
+    sign_in(client, people["emails"]["holder"])
+    client.post("/language", data={"locale": "es"})
+    text = client.get(f"/certificates/{people['cert_id']}").get_data(as_text=True)
+    assert "Inspector/a post-préstamo" in text and "Post-loan inspector" not in text
+
+
+def test_my_certificates_lists_newest_first_with_state_words(client, people, app):
+    with app.app_context():
+        holder = db.session.get(User, people["holder_id"])
+        renewal = make_certificate(holder, starts_in=301, ends_in=665)
+        renewal_id = renewal.id
+    sign_in(client, people["emails"]["holder"])
+    text = client.get("/certificates").get_data(as_text=True)
+    assert text.index(f"/certificates/{renewal_id}") < text.index(f"/certificates/{people['cert_id']}")
+    assert "Not yet valid" in text and "Active" in text
+    assert f"/certificates/{people['cert_id']}.pdf" in text
+
+
+def test_my_certificates_shows_only_mine(client, people):
+    sign_in(client, people["emails"]["colleague"])
+    text = client.get("/certificates").get_data(as_text=True)
+    assert f"/certificates/{people['cert_id']}" not in text
+    assert "You hold no certificates yet" in text
+
+
+def test_my_certificates_needs_a_login(client, people):
+    response = client.get("/certificates")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_my_certificates_makes_the_same_queries_for_any_number(client, people, app, count_queries):
+    sign_in(client, people["emails"]["holder"])
+    with count_queries() as few:
+        assert client.get("/certificates").status_code == 200
+    with app.app_context():
+        holder = db.session.get(User, people["holder_id"])
+        for n in range(4):
+            make_certificate(holder, starts_in=-800 + n * 100, ends_in=-750 + n * 100)
+    with count_queries() as many:
+        assert client.get("/certificates").status_code == 200
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("viewer, allowed", [
+    ("holder", True), ("colleague", False), ("supervisor", True), ("other_supervisor", False),
+    ("hr", True), ("admin", True),
+])
+def test_who_may_see_a_certificate_and_its_pdf(client, people, viewer, allowed):
+    sign_in(client, people["emails"][viewer])
+    page = client.get(f"/certificates/{people['cert_id']}")
+    pdf = client.get(f"/certificates/{people['cert_id']}.pdf")
+    assert (page.status_code, pdf.status_code) == ((200, 200) if allowed else (403, 403))
+
+
+def test_unknown_certificate_is_404(client, people):
+    sign_in(client, people["emails"]["hr"])
+    assert client.get("/certificates/999999").status_code == 404
+    assert client.get("/certificates/999999.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("language, title", [("en", "Post-loan inspector"), ("es", "Inspector/a post-préstamo")])
+def test_pdf_is_one_a4_landscape_page_with_accents(client, people, language, title):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    sign_in(client, people["emails"]["holder"])
+    response = client.get(f"/certificates/{people['cert_id']}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="certificate-inspector-%06d.pdf"' % (
+        people["cert_id"])
+    data = response.get_data()
+    assert data.startswith(b"%PDF")
+    assert data.count(b"/Type /Page\n") == 1
+    assert b"/MediaBox [0 0 841.89 595.28]" in data  # A4, landscape
+    text = pdf_text(data)
+    for expected in ("Sofía Núñez", "Habilitación y Riesgos", title, f"/verify/{people['code']}"):
+        assert expected.encode("cp1252") in text
+    assert b"SUSPENDED" not in text
+
+
+def test_pdf_of_an_ended_certificate_says_so_across_the_page(client, people, app):
+    with app.app_context():
+        end_certificate(db.session.get(User, people["holder_id"]), "suspended", "Missed warning signals")
+    sign_in(client, people["emails"]["holder"])
+    text = pdf_text(client.get(f"/certificates/{people['cert_id']}.pdf").get_data())
+    assert b"SUSPENDED" in text
+
+
+def test_pdf_draws_names_outside_windows_1252(client, people, app):
+    with app.app_context():
+        db.session.get(User, people["holder_id"]).full_name = "Łukasz Żółć"
+        db.session.commit()
+    sign_in(client, people["emails"]["holder"])
+    response = client.get(f"/certificates/{people['cert_id']}.pdf")
+    assert response.status_code == 200
+    assert "Lukasz Zólc".encode("cp1252") in pdf_text(response.get_data())
+
+
+# --- public verification --------------------------------------------------------
+
+@pytest.mark.parametrize("state, starts_in, ends_in, wording", [
+    ("active", -10, 300, "Valid certificate"),
+    ("expiring", -300, 10, "Valid certificate"),
+    ("upcoming", 5, 370, "Not yet valid"),
+    ("expired", -400, -1, "Not valid: this certificate has expired"),
+    ("suspended", -10, 300, "Not valid: this certificate has been suspended"),
+    ("revoked", -10, 300, "Not valid: this certificate has been revoked"),
+])
+def test_verify_page_says_plainly_whether_it_is_valid(client, app, state, starts_in, ends_in, wording):
+    with app.app_context():
+        holder = factories.user()
+        holder.full_name = "Sofía Núñez"
+        cert = make_certificate(holder, starts_in=starts_in, ends_in=ends_in)
+        if state in ("suspended", "revoked"):
+            end_certificate(holder, state, "Falsified a report")
+        code, email, number = cert.verify_code, holder.email, holder.employee_no
+    response = client.get(f"/verify/{code}")  # nobody signed in
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert wording in text and "Sofía Núñez" in text and "Post-loan inspector" in text
+    assert ("Not valid" in text) == (state in ("expired", "suspended", "revoked"))
+    assert email not in text and number not in text
+    assert "Falsified a report" not in text
+    assert response.headers["X-Robots-Tag"] == "noindex"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_unknown_code_reveals_nothing(client, people):
+    response = client.get("/verify/not-a-real-code")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "There is no certificate with this code." in text and "Sofía" not in text
+    assert response.headers["X-Robots-Tag"] == "noindex"
