@@ -7,7 +7,7 @@ from babel.messages.pofile import read_po
 from tests import factories
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "trainer/translations/es/LC_MESSAGES/messages.po"
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
 
 
 def test_every_message_has_a_spanish_translation_with_the_same_placeholders():

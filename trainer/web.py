@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from trainer.certification import services as certification
 from trainer.content import services as content_services
 from trainer.extensions import db
 
@@ -21,7 +22,7 @@ def index():
 @login_required
 def dashboard():
     progress = content_services.progress_for(current_user)
-    return render_template("dashboard.html", progress=progress)
+    return render_template("dashboard.html", progress=progress, standings=certification.standings(current_user.id))
 
 
 @bp.post("/language")
