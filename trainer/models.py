@@ -8,3 +8,5 @@ from trainer.exams.models import Accommodation, AttemptItem, ExamAttempt, Questi
 from trainer.certification.models import (  # noqa: F401
     ApiToken, Certificate, CertificationEvent, ReminderSent,
 )
+from trainer.inspections.models import AreaFinding, InspectionReport, Loan, RaisedSignal, Review  # noqa: F401,E402
+from trainer.ledger.models import LedgerEntry, LedgerHead  # noqa: F401,E402

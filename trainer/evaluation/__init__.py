@@ -1,0 +1,1 @@
+"""Quarterly comprehensive evaluation of staff and departments."""

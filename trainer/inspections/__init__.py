@@ -1,0 +1,1 @@
+"""Loans, post-loan inspection reports behind the gate, and supervisor review."""

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Enum, ForeignKey, Integer, Numeric, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trainer.extensions import db
+from trainer.timeutil import utcnow
+
+
+def _enum(kind: type[enum.Enum]) -> Enum:
+    return Enum(kind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class Loan(db.Model):
+    """Just enough of a loan to inspect against."""
+
+    __tablename__ = "loans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_no: Mapped[str] = mapped_column(String(40), unique=True)
+    borrower: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)  # officer in charge
+    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    loan_type: Mapped[str] = mapped_column(String(40))  # working_capital, fixed_asset, ...
+    guarantor: Mapped[str] = mapped_column(String(200), default="")
+    collateral: Mapped[str] = mapped_column(String(300), default="")
+    start_date: Mapped[date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # repaid or written off: no more inspections due
+
+
+class ReportKind(str, enum.Enum):
+    REGULAR = "regular"  # the monthly schedule
+    IRREGULAR = "irregular"  # triggered by an event
+
+
+class ReportStatus(str, enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # locked for the author; waiting for review
+    RETURNED = "returned"  # sent back for correction; editable again
+    REVIEWED = "reviewed"  # final
+
+
+class InspectionReport(db.Model):
+    __tablename__ = "inspection_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)  # the loan's, at filing
+    kind: Mapped[ReportKind] = mapped_column(_enum(ReportKind))
+    inspection_date: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[ReportStatus] = mapped_column(_enum(ReportStatus), default=ReportStatus.DRAFT)
+    conclusion: Mapped[str] = mapped_column(Text, default="")
+    trigger: Mapped[str] = mapped_column(Text, default="")  # for irregular inspections: what happened
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Bumped on every change: a save based on a stale page is refused instead of overwriting.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    areas: Mapped[list[AreaFinding]] = relationship(lazy="raise", cascade="all, delete-orphan",
+                                                    order_by="AreaFinding.position")
+    signals: Mapped[list[RaisedSignal]] = relationship(lazy="raise", cascade="all, delete-orphan")
+
+
+class AreaFinding(db.Model):
+    """One of the eight areas of an inspection: what was found, a rating, notes."""
+
+    __tablename__ = "area_findings"
+    __table_args__ = (UniqueConstraint("report_id", "area"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("inspection_reports.id"))
+    area: Mapped[str] = mapped_column(String(40))  # fund_use, macro_environment, ...
+    position: Mapped[int] = mapped_column(Integer)
+    finding: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[str | None] = mapped_column(String(16))  # normal | watch | concern | serious
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class RaisedSignal(db.Model):
+    """A risk warning signal raised in a report, from the catalogue."""
+
+    __tablename__ = "raised_signals"
+    __table_args__ = (UniqueConstraint("report_id", "signal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("inspection_reports.id"))
+    signal: Mapped[str] = mapped_column(String(60))
+    severity: Mapped[str] = mapped_column(String(16))  # copied from the catalogue when raised
+    note: Mapped[str] = mapped_column(Text, default="")
+    confirmed: Mapped[bool | None] = mapped_column(Boolean)  # the reviewing supervisor's judgement
+
+
+class ReviewDecision(str, enum.Enum):
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class Review(db.Model):
+    """A supervisor's review of one submission of a report. A returned report
+    resubmitted gets a new review; earlier ones stay as history."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("inspection_reports.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    decision: Mapped[ReviewDecision] = mapped_column(_enum(ReviewDecision))
+    opinion: Mapped[str] = mapped_column(Text)
+    return_reasons: Mapped[str] = mapped_column(Text, default="")
+    scores: Mapped[dict] = mapped_column(JSON)  # rubric criterion -> 0..max
+    quality_score: Mapped[int] = mapped_column(Integer)  # 0..100 with the rubric's weights
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

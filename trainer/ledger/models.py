@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from trainer.extensions import db
+from trainer.timeutil import utcnow
+
+
+class LedgerEntry(db.Model):
+    """A reward or sanction. Never updated or deleted: a correction is a new
+    entry that reverses this one. Each entry carries the previous entry's hash,
+    so altering or removing any row breaks the chain from there on."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)  # 1, 2, 3 … with no gaps
+    person_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)  # the person's, when logged
+    category: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(16))  # reward | sanction | reversal
+    severity: Mapped[str] = mapped_column(String(16))  # from the catalogue: minor | major | severe
+    points: Mapped[int] = mapped_column(Integer)  # signed: rewards positive, sanctions negative
+    reason: Mapped[str] = mapped_column(Text)
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_reports.id"))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class LedgerHead(db.Model):
+    """One row: the chain's last sequence number and hash. Writers lock it, so
+    two appends can never both build on the same previous entry."""
+
+    __tablename__ = "ledger_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
