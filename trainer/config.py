@@ -38,6 +38,7 @@ def from_environment() -> dict:
         "QUESTION_BANK_DIR": Path(
             os.environ.get("TRAINER_QUESTION_BANK_DIR", PROJECT_ROOT / "question_bank")
         ),
+        "POLICIES_DIR": Path(os.environ.get("TRAINER_POLICIES_DIR", PROJECT_ROOT / "policies")),
         "BABEL_DEFAULT_LOCALE": "es",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRAINER_TIMEZONE", "Europe/Madrid"),
         "LANGUAGES": ("es", "en"),

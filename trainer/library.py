@@ -57,4 +57,7 @@ def sync_all(sources: Sources) -> tuple[SyncReport, BankReport]:
         db.session.rollback()
         raise
     current_app.extensions.pop("trainer.qualifications", None)  # definitions may have changed
+    from trainer import policies
+
+    policies.clear()
     return modules, questions
