@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from trainer.auth.models import User
@@ -39,7 +40,7 @@ def definition(code: str) -> Qualification:
     try:
         return definitions()[code]
     except KeyError:
-        raise LifecycleError(f"unknown qualification '{code}'") from None
+        raise LifecycleError(_l("unknown qualification '%(code)s'", code=code)) from None
 
 
 def today(now: datetime | None = None) -> date:
@@ -186,7 +187,7 @@ def _end(user: User, code: str, status: CertificateStatus, kind: EventKind, acto
          source: str | None, now: datetime | None) -> list[Certificate]:
     reason = (reason or "").strip()
     if not reason:
-        raise LifecycleError("a reason is required")
+        raise LifecycleError(_l("a reason is required"))
     definition(code)
     now = now or utcnow()
     day = today(now)
@@ -195,7 +196,7 @@ def _end(user: User, code: str, status: CertificateStatus, kind: EventKind, acto
         Certificate.status == CertificateStatus.ACTIVE, Certificate.expires_on >= day,
     ).with_for_update()).all()
     if not live:
-        raise LifecycleError("the person holds no valid certificate for this qualification")
+        raise LifecycleError(_l("the person holds no valid certificate for this qualification"))
     for cert in live:
         cert.status, cert.ended_at = status, now
     _record(user.id, code, kind, live[-1], actor, reason, source, now)
