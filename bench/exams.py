@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import Session, drive, free_port  # noqa: E402
+from bench.run import Session, drive  # noqa: E402
+from bench.server import gunicorn, save_report  # noqa: E402
 from trainer import create_app  # noqa: E402
 from trainer.extensions import db  # noqa: E402
 
@@ -110,19 +107,7 @@ def main() -> None:
     database_url = args.database_url or f"sqlite:///{tmp}/exams.sqlite3"
     submit_pool = int(max(400, args.seconds * 150))
     people = prepare(database_url, args.concurrency + submit_pool)
-    port = free_port()
-    env = {**os.environ, "TRAINER_DATABASE_URL": database_url, "TRAINER_SECRET_KEY": "bench-" + "x" * 40,
-           "TRAINER_ENV": "production"}
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", str(args.workers), "--bind",
-                               f"127.0.0.1:{port}", "--log-level", "warning", "trainer:create_app()"],
-                              cwd=ROOT, env=env, start_new_session=True)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(database_url, args.workers) as port:
         email, _ = people[0]
         bare = drive(port, email, "bench-password-1", "/healthz", args.seconds, args.concurrency)
 
@@ -155,9 +140,6 @@ def main() -> None:
             return True
 
         submit_rate = rate([None] * args.concurrency, submit, args.seconds)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
 
     backend = database_url.split(":", 1)[0]
     lines = [f"# Exam benchmark {datetime.now():%Y-%m-%d %H:%M} ({backend}, {args.workers} workers, {args.concurrency} clients)", "",
@@ -166,11 +148,7 @@ def main() -> None:
              f"| autosave one answer | {autosave_rate:.0f} | {bare / autosave_rate:.1f}x |",
              f"| submit and grade (20 questions, grants a certificate on a pass) | {submit_rate:.0f} | {bare / submit_rate:.1f}x |",
              "", f"Grading a 50-question attempt (pure function): {grading_time() * 1e6:.0f} µs"]
-    report = "\n".join(lines)
-    print(report)
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"{datetime.now():%Y%m%d-%H%M%S}-exams-{backend}.md").write_text(report + "\n", encoding="utf-8")
+    save_report("\n".join(lines), f"exams-{backend}")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,6 +24,7 @@ from sqlalchemy import event  # noqa: E402
 from trainer import create_app  # noqa: E402
 from trainer.extensions import db  # noqa: E402
 from bench.data import seed  # noqa: E402
+from bench.server import gunicorn, save_report  # noqa: E402
 
 PAGES = [
     ("bare /healthz", "/healthz"),
@@ -36,12 +33,6 @@ PAGES = [
     ("module section", "/modules/inspection-areas/2"),
     ("people list (HR)", "/people/"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Session:
@@ -120,20 +111,7 @@ def run_size(people: int, args) -> list[tuple[str, float, float, int]]:
     tmp = tempfile.mkdtemp(prefix="trainer-bench-")
     database_url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
     login, password = seed(database_url, people)
-    port = free_port()
-    env = {**os.environ, "TRAINER_DATABASE_URL": database_url, "TRAINER_SECRET_KEY": "bench-" + "x" * 40,
-           "TRAINER_ENV": "production", "TRAINER_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "trainer:create_app()"],
-        cwd=ROOT, env=env, start_new_session=True)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(database_url, args.workers) as port:
         # Cookies marked Secure in production mode are still sent back by this client.
         queries = query_counts(database_url, login, password)
         rows, bare = [], None
@@ -143,9 +121,6 @@ def run_size(people: int, args) -> list[tuple[str, float, float, int]]:
             bare = bare or rate
             rows.append((name, rate, bare / rate, queries[name]))
         return rows
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
 
 
 def main() -> None:
@@ -164,11 +139,7 @@ def main() -> None:
     for people in [int(n) for n in args.people.split(",")]:
         for name, rate, ratio, queries in run_size(people, args):
             lines.append(f"| {people} | {name} | {rate:.0f} | {ratio:.1f}x | {queries} |")
-    report = "\n".join(lines)
-    print(report)
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"{datetime.now():%Y%m%d-%H%M%S}-{backend}.md").write_text(report + "\n", encoding="utf-8")
+    save_report("\n".join(lines), f"pages-{backend}")
 
 
 if __name__ == "__main__":
