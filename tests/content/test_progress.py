@@ -1,6 +1,4 @@
 """Reading progress and completion rules."""
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -9,6 +7,7 @@ from trainer.content.models import ModuleCompletion
 from trainer.extensions import db
 
 from tests import factories
+from tests.concurrency import run_concurrently
 
 
 @pytest.fixture
@@ -66,26 +65,13 @@ def test_title_follows_the_language_with_spanish_fallback(ctx, module):
 
 
 def test_concurrent_completions_leave_one_record(app, ctx, module):
+    from trainer.auth.models import User
+    from trainer.content.models import Module
+
     person = factories.user()
     services.record_reading(person, module, 3)
     person_id, module_id = person.id, module.id
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def complete():
-        with app.app_context():
-            try:
-                from trainer.auth.models import User
-                from trainer.content.models import Module
-                barrier.wait()
-                services.complete_module(db.session.get(User, person_id), db.session.get(Module, module_id))
-            except Exception as error:  # noqa: BLE001 - collected and asserted below
-                errors.append(error)
-
-    threads = [threading.Thread(target=complete) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _, errors = run_concurrently(app, 4, lambda: services.complete_module(
+        db.session.get(User, person_id), db.session.get(Module, module_id)))
     assert errors == []
     assert db.session.scalar(select(func.count()).select_from(ModuleCompletion)) == 1

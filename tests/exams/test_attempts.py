@@ -1,5 +1,4 @@
 """Exam attempts: eligibility, the frozen draw, deadlines and integrity."""
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -12,6 +11,7 @@ from trainer.exams.models import AttemptItem, AttemptStatus, ExamAttempt, Questi
 from trainer.extensions import db
 
 from tests import factories
+from tests.concurrency import run_concurrently
 from tests.exams.helpers import answers, read_modules, sit
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -171,42 +171,19 @@ def test_concurrent_submits_grade_once(app, person):
     attempt = exams.start_attempt(person, "inspector", now=NOW)
     exams.save_answers(person, attempt.id, answers(attempt), now=NOW)
     person_id, attempt_id = person.id, attempt.id
-    barrier, results, errors = threading.Barrier(6), [], []
 
     def submit():
-        with app.app_context():
-            try:
-                barrier.wait()
-                done = exams.submit(db.session.get(User, person_id), attempt_id, now=NOW + timedelta(minutes=2))
-                results.append((done.score, done.submitted_at))
-            except Exception as error:  # noqa: BLE001 - asserted below
-                errors.append(error)
+        done = exams.submit(db.session.get(User, person_id), attempt_id, now=NOW + timedelta(minutes=2))
+        return done.score, done.submitted_at
 
-    threads = [threading.Thread(target=submit) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = run_concurrently(app, 6, submit)
     assert errors == [] and len(results) == 6 and len(set(results)) == 1
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
 
 
 def test_concurrent_starts_open_one_attempt(app, person):
-    person_id, ids, errors = person.id, [], []
-    barrier = threading.Barrier(4)
-
-    def start():
-        with app.app_context():
-            try:
-                barrier.wait()
-                ids.append(exams.start_attempt(db.session.get(User, person_id), "inspector", now=NOW).id)
-            except Exception as error:  # noqa: BLE001 - asserted below
-                errors.append(error)
-
-    threads = [threading.Thread(target=start) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    person_id = person.id
+    ids, errors = run_concurrently(
+        app, 4, lambda: exams.start_attempt(db.session.get(User, person_id), "inspector", now=NOW).id)
     assert errors == [] and len(set(ids)) == 1
     assert db.session.scalar(select(func.count()).select_from(ExamAttempt)) == 1
