@@ -1,0 +1,157 @@
+"""The ledger's hash chain: appending without forks, and verifying it.
+
+Each entry's hash covers its own content and the previous entry's hash, so
+altering or removing any row breaks the chain from that row on. The head row
+(`ledger_head`, id 1) names the last entry: appends move it with a
+compare-and-swap, so two writers can never both build on the same entry.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from trainer.extensions import db
+from trainer.ledger.models import LedgerEntry, LedgerHead
+from trainer.timeutil import as_utc
+
+GENESIS = "0" * 64
+HEAD_ID = 1
+MAX_TRIES = 50
+VERIFY_BATCH = 2000
+HASHED = ("seq", "person_id", "department_id", "category", "kind", "severity", "points", "reason",
+          "logged_by_id", "inspection_id", "reverses_id", "created_at", "prev_hash")
+
+
+class ChainBusy(RuntimeError):
+    """Other writers kept winning the head for every try."""
+
+
+def timestamp(value: datetime) -> str:
+    """created_at as hashed: UTC with microseconds, whatever the database hands back."""
+    return as_utc(value).astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def entry_hash(fields: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON (sorted keys, no spaces) of the hashed fields."""
+    payload = {name: fields[name] for name in HASHED}
+    payload["created_at"] = timestamp(payload["created_at"])
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _ensure_head() -> None:
+    if db.session.scalar(select(LedgerHead.id).where(LedgerHead.id == HEAD_ID)) is not None:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(LedgerHead(id=HEAD_ID, seq=0, hash=GENESIS))
+    except IntegrityError:
+        pass  # another writer created it first; its row serves us too
+
+
+def append(fields: dict[str, Any], when_locked: Callable[[], None] | None = None) -> LedgerEntry:
+    """Add an entry at the end of the chain, in the session's transaction; the caller commits.
+
+    `when_locked` runs once this writer owns the head (nobody else can append
+    until it commits), for checks that must not race, e.g. "not reversed yet".
+    If it raises, the caller must roll back: the head has moved.
+    """
+    _ensure_head()
+    for _ in range(MAX_TRIES):
+        seq, prev = db.session.execute(
+            select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.id == HEAD_ID)).one()
+        row = {**fields, "seq": seq + 1, "prev_hash": prev}
+        digest = entry_hash(row)
+        # The compare-and-swap. A loser wrote nothing, so it just reads the head again:
+        # on PostgreSQL its UPDATE waited for the winner's commit; on SQLite it now holds the write lock.
+        moved = db.session.execute(
+            update(LedgerHead).where(LedgerHead.id == HEAD_ID, LedgerHead.seq == seq)
+            .values(seq=seq + 1, hash=digest).execution_options(synchronize_session=False)).rowcount
+        if moved == 1:
+            if when_locked is not None:
+                when_locked()
+            entry = LedgerEntry(**row, hash=digest)
+            db.session.add(entry)
+            db.session.flush()
+            return entry
+        time.sleep(random.uniform(0, 0.002))
+    raise ChainBusy("the ledger head kept moving")
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int  # entries found intact before the first problem (all of them when ok)
+    first_bad_seq: int | None
+    problem: str
+
+
+def _columns():
+    return [getattr(LedgerEntry, name) for name in HASHED] + [LedgerEntry.hash]
+
+
+def verify_ledger(batch: int = VERIFY_BATCH) -> VerifyResult:
+    """Walk the chain in seq order, a batch at a time (constant memory), and
+    name the first entry that was altered or is missing."""
+    expected, prev, checked = 1, GENESIS, 0
+    last_seen: int | None = None
+    while True:
+        query = select(*_columns()).order_by(LedgerEntry.seq).limit(batch)
+        if last_seen is not None:
+            query = query.where(LedgerEntry.seq > last_seen)
+        rows = db.session.execute(query).mappings().all()
+        for row in rows:
+            problem = _check_row(row, expected, prev)
+            if problem:
+                bad_seq, message = problem
+                return VerifyResult(False, max(0, min(checked, bad_seq - 1)), bad_seq, message)
+            prev, expected, checked = row["hash"], expected + 1, checked + 1
+        if len(rows) < batch:
+            break
+        last_seen = rows[-1]["seq"]
+    return _check_head(checked, prev)
+
+
+def _check_row(row, expected: int, prev: str) -> tuple[int, str] | None:
+    seq = row["seq"]
+    if seq > expected:
+        missing = f"entry {expected} is" if seq == expected + 1 else f"entries {expected} to {seq - 1} are"
+        return expected, f"{missing} missing (deleted): the chain jumps from {expected - 1} to {seq}"
+    if seq < expected:
+        return seq, f"entry has an impossible sequence number {seq} (expected {expected})"
+    if entry_hash(row) != row["hash"]:
+        return seq, f"entry {seq} was altered: its content does not match its hash"
+    if row["prev_hash"] != prev:
+        if seq == 1:
+            return seq, "entry 1 was altered and its hash recomputed: it does not start the chain"
+        # Its own hash holds, so the likely edit is the entry before: changed and rehashed.
+        return seq - 1, (f"entry {seq - 1} was altered and its hash recomputed (or replaced): "
+                         f"entry {seq} records a different hash for it")
+    return None
+
+
+def _check_head(checked: int, last_hash: str) -> VerifyResult:
+    head = db.session.execute(select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.id == HEAD_ID)).first()
+    if head is None:
+        if checked == 0:
+            return VerifyResult(True, 0, None, "")
+        return VerifyResult(False, checked, None, "the chain head (ledger_head) is missing")
+    if head.seq > checked:
+        missing = f"entry {checked + 1} is" if head.seq == checked + 1 else f"entries {checked + 1} to {head.seq} are"
+        return VerifyResult(False, checked, checked + 1,
+                            f"{missing} missing (deleted): the chain ends at {checked} but the head says {head.seq}")
+    if head.seq < checked:
+        return VerifyResult(False, head.seq, head.seq + 1,
+                            f"entry {head.seq + 1} was written outside the ledger: the head says {head.seq}")
+    if head.hash != last_hash:
+        return VerifyResult(False, checked - 1 if checked else 0, checked or None,
+                            f"the head does not match entry {checked}: that entry was replaced or rehashed")
+    return VerifyResult(True, checked, None, "")

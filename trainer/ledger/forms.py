@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from trainer.ledger.services import REASON_MAX
+
+
+def _optional_int(value) -> int | None:
+    return None if value in (None, "") else int(value)
+
+
+class EntryForm(FlaskForm):
+    """Person, category and points are checked by the service, which knows the
+    department rule and each category's range and says why."""
+
+    person_id = SelectField(_l("Person"), coerce=_optional_int, validate_choice=False,
+                            validators=[InputRequired(message=_l("Choose a person."))])
+    category = SelectField(_l("Category"), validate_choice=False,
+                           validators=[InputRequired(message=_l("Choose a category."))])
+    points = IntegerField(_l("Points"), validators=[InputRequired(message=_l("Enter the points as a whole number."))],
+                          description=_l("A positive number within the category's range; sanctions count against the person."))
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give a written reason.")),
+                                                     Length(max=REASON_MAX)])
+    inspection_id = IntegerField(_l("Inspection number (optional)"),
+                                 validators=[Optional(), NumberRange(min=1, message=_l("Enter an inspection number."))],
+                                 description=_l("Link the inspection this is about, if any: one filed by this person."))
+
+
+class ReverseForm(FlaskForm):
+    reason = TextAreaField(_l("Why is this entry being corrected?"),
+                           validators=[DataRequired(message=_l("Give a written reason.")), Length(max=REASON_MAX)])

@@ -1,0 +1,336 @@
+"""Rewards and sanctions: who may log them, corrections, the closed loop to
+the qualification, and reading the ledger.
+
+Entries are never edited or deleted; a correction is a reversing entry. Each
+change is one transaction, committed here: the entry, the moved chain head
+and, for a severe sanction, the suspension it causes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from trainer import policies
+from trainer.auth.models import Role, User
+from trainer.certification import services as certification
+from trainer.certification.models import CertificationEvent
+from trainer.extensions import db
+from trainer.inspections.models import InspectionReport
+from trainer.ledger.catalogue import Catalogue, Category, load_catalogue
+from trainer.ledger.chain import ChainBusy, VerifyResult, append, verify_ledger  # noqa: F401 - part of this API
+from trainer.ledger.models import LedgerEntry
+from trainer.pagination import Page, paginate
+from trainer.security import BANK_WIDE_ROLES
+from trainer.sourcefiles import SourceInvalid
+from trainer.timeutil import utcnow
+
+REASON_MAX = 2000
+COUNTED_KINDS = ("reward", "sanction")  # reversals only cancel
+
+
+class LedgerError(ValueError):
+    """A refused change; nothing was written. `code` says which rule, `message` why."""
+
+    def __init__(self, code: str, message: Any):
+        super().__init__(code)
+        self.code, self.message = code, message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def _load(policies_dir) -> Catalogue:
+    catalogue = load_catalogue(policies_dir)
+    issues = catalogue.check_against(set(certification.definitions()))
+    if issues:
+        raise SourceInvalid(issues)
+    return catalogue
+
+
+def catalogue() -> Catalogue:
+    """The categories from policies/ledger.yaml, read once per app."""
+    return policies.cached("ledger", _load)
+
+
+# --- who may log --------------------------------------------------------------------
+
+def logging_refusal(actor: User, now: datetime | None = None) -> LedgerError | None:
+    """Why `actor` may not log entries for anybody (None: they may)."""
+    if actor.has_role(*BANK_WIDE_ROLES):
+        return None
+    if not actor.has_role(Role.SUPERVISOR):
+        return LedgerError("not_allowed", _l("Only supervisors, HR and administrators log rewards and sanctions."))
+    if not certification.is_qualified(actor, "supervisor", certification.today(now)):
+        return LedgerError("not_qualified", _l(
+            "You need a valid supervisor qualification to log rewards and sanctions. "
+            "Read the supervisor modules and pass the supervisor exam (see Exams)."))
+    return None
+
+
+def may_act_for(actor: User, person: User) -> bool:
+    """The department rule alone (no query): HR and admin for anyone, a
+    supervisor for the other people of their department."""
+    if actor.has_role(*BANK_WIDE_ROLES):
+        return True
+    return actor.has_role(Role.SUPERVISOR) and person.id != actor.id and person.department_id == actor.department_id
+
+
+def _authorise(actor: User, person: User, now: datetime | None) -> None:
+    bank_wide = actor.has_role(*BANK_WIDE_ROLES)
+    if not bank_wide and actor.has_role(Role.SUPERVISOR):
+        if person.id == actor.id:
+            raise LedgerError("self", _l("You cannot log a reward or sanction for yourself."))
+        if person.department_id != actor.department_id:
+            raise LedgerError("other_department", _l(
+                "You may log rewards and sanctions only for people of your own department."))
+    refusal = logging_refusal(actor, now)
+    if refusal is not None:
+        raise refusal
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError("reason_required", _l("Give a written reason."))
+    if len(reason) > REASON_MAX:
+        raise LedgerError("reason_too_long", _l("Keep the reason under %(max)d characters.", max=REASON_MAX))
+    return reason
+
+
+def _category(code: str) -> Category:
+    category = catalogue().categories.get(code or "")
+    if category is None:
+        raise LedgerError("unknown_category", _l("Choose a category from the catalogue."))
+    return category
+
+
+def _check_points(category: Category, points: Any) -> None:
+    if not isinstance(points, int) or isinstance(points, bool) \
+            or not category.points_min <= points <= category.points_max:
+        raise LedgerError("points_out_of_range", _l(
+            "Points for this category must be a whole number from %(min)d to %(max)d.",
+            min=category.points_min, max=category.points_max))
+
+
+def _check_inspection(inspection_id: int, person: User) -> None:
+    author_id = db.session.scalar(select(InspectionReport.author_id).where(InspectionReport.id == inspection_id))
+    if author_id is None:
+        raise LedgerError("unknown_inspection", _l("There is no inspection number %(id)d.", id=inspection_id))
+    if author_id != person.id:
+        raise LedgerError("inspection_of_other_person", _l(
+            "Inspection %(id)d was filed by someone else: link only the person's own inspections.", id=inspection_id))
+
+
+# --- changes ------------------------------------------------------------------------
+
+def _commit(write: Callable[[], LedgerEntry]) -> LedgerEntry:
+    """Run `write` and commit; on any refusal or failure undo all of it."""
+    try:
+        entry = write()
+        db.session.commit()
+        return entry
+    except LedgerError:
+        db.session.rollback()
+        raise
+    except IntegrityError:
+        db.session.rollback()
+        raise LedgerError("conflict", _l("The ledger changed while saving. Nothing was recorded; try again.")) from None
+    except ChainBusy:
+        db.session.rollback()
+        raise LedgerError("busy", _l("The ledger is busy. Nothing was recorded; try again in a moment.")) from None
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _moment(now: datetime | None) -> datetime:
+    return (now or utcnow()).astimezone(timezone.utc)
+
+
+def log_entry(actor: User, person: User, category: str, points: int, reason: str,
+              inspection_id: int | None = None, now: datetime | None = None) -> LedgerEntry:
+    """Log a reward or a sanction. `points` is the positive magnitude entered;
+    sanctions are stored negative. A sanction of a suspending severity
+    suspends the person's qualification in the same transaction."""
+    _authorise(actor, person, now)
+    if not person.active:
+        raise LedgerError("inactive_person", _l("%(name)s is no longer active.", name=person.full_name))
+    chosen = _category(category)
+    _check_points(chosen, points)
+    reason = _reason(reason)
+    if inspection_id is not None:
+        _check_inspection(inspection_id, person)
+    moment = _moment(now)
+    fields = {
+        "person_id": person.id, "department_id": person.department_id, "category": chosen.code, "kind": chosen.kind,
+        "severity": chosen.severity, "points": chosen.signed(points), "reason": reason, "logged_by_id": actor.id,
+        "inspection_id": inspection_id, "reverses_id": None, "created_at": moment,
+    }
+
+    def write() -> LedgerEntry:
+        entry = append(fields)
+        if catalogue().suspends_for(chosen):
+            _suspend(person, chosen, entry, moment)
+        return entry
+
+    return _commit(write)
+
+
+def _suspend(person: User, category: Category, entry: LedgerEntry, now: datetime) -> None:
+    code = catalogue().suspended_qualification
+    if code is None:
+        return
+    try:
+        certification.suspend(person, code, None, f"Severe sanction: {category.name['en']} — {entry.reason}",
+                              source=f"ledger:{entry.seq}", now=now)
+    except certification.LifecycleError:
+        pass  # holds no valid certificate: nothing to suspend, and the sanction stands
+
+
+def _reversal_of(entry_id: int) -> int | None:
+    return db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry_id))
+
+
+def _already_reversed() -> LedgerError:
+    return LedgerError("already_reversed", _l("This entry has already been reversed."))
+
+
+def reverse_entry(actor: User, entry: LedgerEntry, reason: str, now: datetime | None = None) -> LedgerEntry:
+    """Correct an entry by appending its opposite, with a reason. Once only;
+    a reversal is final. A suspension it caused stays: reinstatement comes
+    from retraining and the exam."""
+    if entry.kind == "reversal":
+        raise LedgerError("reversal_of_reversal", _l("A reversal cannot itself be reversed; log a new entry instead."))
+    person = db.session.get(User, entry.person_id)
+    _authorise(actor, person, now)
+    reason = _reason(reason)
+    if _reversal_of(entry.id) is not None:
+        raise _already_reversed()
+    fields = {
+        "person_id": entry.person_id, "department_id": entry.department_id, "category": entry.category,
+        "kind": "reversal", "severity": entry.severity, "points": -entry.points, "reason": reason,
+        "logged_by_id": actor.id, "inspection_id": None, "reverses_id": entry.id, "created_at": _moment(now),
+    }
+
+    def not_reversed_meanwhile() -> None:
+        if _reversal_of(entry.id) is not None:
+            raise _already_reversed()
+
+    return _commit(lambda: append(fields, when_locked=not_reversed_meanwhile))
+
+
+# --- reading ------------------------------------------------------------------------
+
+def scoped(query: Select, viewer: User) -> Select:
+    """Entries `viewer` may read: HR and admin all, a supervisor their department's, staff their own."""
+    if viewer.has_role(*BANK_WIDE_ROLES):
+        return query
+    if viewer.has_role(Role.SUPERVISOR):
+        return query.where(or_(LedgerEntry.department_id == viewer.department_id, LedgerEntry.person_id == viewer.id))
+    return query.where(LedgerEntry.person_id == viewer.id)
+
+
+def can_view_entry(viewer: User, entry: LedgerEntry) -> bool:
+    if viewer.has_role(*BANK_WIDE_ROLES) or entry.person_id == viewer.id:
+        return True
+    return viewer.has_role(Role.SUPERVISOR) and entry.department_id == viewer.department_id
+
+
+def _newest_first(person_id: int | None = None, department_id: int | None = None) -> Select:
+    query = select(LedgerEntry).order_by(LedgerEntry.seq.desc())
+    if person_id is not None:
+        query = query.where(LedgerEntry.person_id == person_id)
+    if department_id is not None:
+        query = query.where(LedgerEntry.department_id == department_id)
+    return query
+
+
+def entries_page(viewer: User, person_id: int | None = None, department_id: int | None = None,
+                 page: int = 1) -> Page:
+    return paginate(scoped(_newest_first(person_id, department_id), viewer), page)
+
+
+def entries_for_person(person_id: int, page: int = 1) -> Page:
+    return paginate(_newest_first(person_id=person_id), page)
+
+
+def entries_for_department(department_id: int, page: int = 1) -> Page:
+    return paginate(_newest_first(department_id=department_id), page)
+
+
+@dataclass(frozen=True)
+class Link:
+    id: int
+    seq: int
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    entry: LedgerEntry
+    person_name: str
+    logged_by_name: str | None  # None: the system
+    reverses: Link | None
+    reversed_by: Link | None
+
+
+def annotate(entries: list[LedgerEntry]) -> list[EntryRow]:
+    """Names and reversal links for a page of entries, in two queries whatever its length."""
+    if not entries:
+        return []
+    ids = [e.id for e in entries]
+    originals = [e.reverses_id for e in entries if e.reverses_id]
+    user_ids = {e.person_id for e in entries} | {e.logged_by_id for e in entries if e.logged_by_id}
+    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all())
+    related = db.session.execute(select(LedgerEntry.id, LedgerEntry.seq, LedgerEntry.reverses_id).where(
+        or_(LedgerEntry.reverses_id.in_(ids), LedgerEntry.id.in_(originals or [0])))).all()
+    seq_of = {row.id: row.seq for row in related}
+    reversal_of = {row.reverses_id: Link(row.id, row.seq) for row in related if row.reverses_id in ids}
+    return [EntryRow(
+        entry=e, person_name=names.get(e.person_id, "?"),
+        logged_by_name=names.get(e.logged_by_id) if e.logged_by_id else None,
+        reverses=Link(e.reverses_id, seq_of[e.reverses_id]) if e.reverses_id in seq_of else None,
+        reversed_by=reversal_of.get(e.id),
+    ) for e in entries]
+
+
+def suspension_caused_by(entry: LedgerEntry) -> CertificationEvent | None:
+    return db.session.scalar(select(CertificationEvent).where(CertificationEvent.source == f"ledger:{entry.seq}"))
+
+
+def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The bank's local days start..end (inclusive) as a half-open UTC range."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return (datetime.combine(start, time.min, zone).astimezone(timezone.utc),
+            datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(timezone.utc))
+
+
+def _standing_in(start: date, end: date) -> list:
+    """Rewards and sanctions logged in the period that no reversal cancelled
+    (a reversal made later cancels too: the entry was a mistake)."""
+    low, high = _utc_bounds(start, end)
+    reversal = aliased(LedgerEntry)
+    return [LedgerEntry.kind.in_(COUNTED_KINDS), LedgerEntry.created_at >= low, LedgerEntry.created_at < high,
+            ~select(reversal.id).where(reversal.reverses_id == LedgerEntry.id).exists()]
+
+
+def points_by_person(start: date, end: date, department_id: int | None = None) -> dict[int, int]:
+    """Net points per person over the local days start..end; people without entries are absent."""
+    query = select(LedgerEntry.person_id, func.sum(LedgerEntry.points)).where(
+        *_standing_in(start, end)).group_by(LedgerEntry.person_id)
+    if department_id is not None:
+        query = query.where(LedgerEntry.department_id == department_id)
+    return {person_id: int(total) for person_id, total in db.session.execute(query)}
+
+
+def severe_sanctions_by_person(start: date, end: date) -> set[int]:
+    """People with a severe sanction in the period that was not reversed."""
+    return set(db.session.scalars(select(LedgerEntry.person_id).distinct().where(
+        *_standing_in(start, end), LedgerEntry.kind == "sanction", LedgerEntry.severity == "severe")))

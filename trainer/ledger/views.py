@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from trainer.auth.models import Department, Role, User
+from trainer.extensions import db
+from trainer.ledger import services
+from trainer.ledger.forms import EntryForm, ReverseForm
+from trainer.ledger.models import LedgerEntry
+from trainer.ledger.services import LedgerError
+from trainer.security import BANK_WIDE_ROLES, roles_required
+
+bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+
+LOGGERS = (Role.SUPERVISOR, Role.HR, Role.ADMIN)
+# Which form field a refusal belongs beside; the others are shown above the form.
+ERROR_FIELDS = {
+    "self": "person_id", "other_department": "person_id", "inactive_person": "person_id",
+    "unknown_category": "category", "points_out_of_range": "points",
+    "reason_required": "reason", "reason_too_long": "reason",
+    "unknown_inspection": "inspection_id", "inspection_of_other_person": "inspection_id",
+}
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _category_titles() -> dict[str, str]:
+    return {code: c.title(_locale()) for code, c in services.catalogue().categories.items()}
+
+
+@bp.get("/")
+@roles_required()
+def index():
+    bank_wide = current_user.has_role(*BANK_WIDE_ROLES)
+    department_id = request.args.get("department", type=int) if bank_wide else None
+    person_id = request.args.get("person", type=int)
+    page = services.entries_page(current_user, person_id=person_id, department_id=department_id,
+                                 page=request.args.get("page", 1, type=int))
+    departments = db.session.scalars(select(Department).order_by(Department.name)).all() if bank_wide else []
+    person_name = db.session.scalar(select(User.full_name).where(User.id == person_id)) if person_id else None
+    return render_template("ledger/index.html", page=page, rows=services.annotate(page.items),
+                           categories=_category_titles(), departments=departments, person_name=person_name,
+                           can_log=current_user.has_role(*LOGGERS))
+
+
+# --- logging ------------------------------------------------------------------------
+
+def _people_choices() -> list[SelectChoice]:
+    """The active people the current user may log for (supervisors: their department, not themselves)."""
+    query = select(User.id, User.full_name, User.employee_no).where(User.active).order_by(User.full_name, User.id)
+    if not current_user.has_role(*BANK_WIDE_ROLES):
+        query = query.where(User.department_id == current_user.department_id, User.id != current_user.id)
+    return [SelectChoice(str(row.id), f"{row.full_name} ({row.employee_no})") for row in db.session.execute(query)]
+
+
+def _category_choices() -> list[SelectChoice]:
+    catalogue = services.catalogue()
+    groups: dict[str, list[SelectChoice]] = {"reward": [], "sanction": []}
+    names = {"reward": _("Rewards"), "sanction": _("Sanctions")}
+    for code, category in catalogue.categories.items():
+        values = {"name": category.title(_locale()), "min": category.points_min, "max": category.points_max}
+        if catalogue.suspends_for(category):
+            label = _("%(name)s (%(min)d–%(max)d points; suspends the qualification)", **values)
+        else:
+            label = _("%(name)s (%(min)d–%(max)d points)", **values)
+        groups[category.kind].append(SelectChoice(code, label, optgroup=names[category.kind]))
+    return groups["reward"] + groups["sanction"]
+
+
+def _render_new(form: EntryForm, status: int = 200):
+    refusal = services.logging_refusal(current_user)
+    return render_template("ledger/new.html", form=form, refusal=refusal), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*LOGGERS)
+def new():
+    form = EntryForm()
+    form.person_id.choices = [SelectChoice("", _("Choose a person"))] + _people_choices()
+    form.category.choices = [SelectChoice("", _("Choose a category"))] + _category_choices()
+    if request.method == "GET":
+        form.person_id.data = request.args.get("person", type=int)
+        return _render_new(form)
+    if not form.validate_on_submit():
+        return _render_new(form, 422)
+    person = db.session.get(User, form.person_id.data)
+    if person is None:
+        form.person_id.errors.append(_("Choose a person."))
+        return _render_new(form, 422)
+    try:
+        entry = services.log_entry(current_user, person, form.category.data, form.points.data,
+                                   form.reason.data, form.inspection_id.data)
+    except LedgerError as error:
+        field = ERROR_FIELDS.get(error.code)
+        (form[field].errors if field else form.form_errors).append(str(error))
+        return _render_new(form, 422)
+    flash(_("Entry %(seq)d recorded for %(name)s: %(points)s points.", seq=entry.seq, name=person.full_name,
+            points=f"{entry.points:+d}"), "success")
+    if services.suspension_caused_by(entry) is not None:
+        flash(_("%(name)s's qualification is suspended until they read the modules again and pass the exam.",
+                name=person.full_name), "warning")
+    return redirect(url_for("ledger.entry", entry_id=entry.id))
+
+
+# --- one entry and its correction ---------------------------------------------------
+
+def _render_entry(entry: LedgerEntry, form: ReverseForm | None = None, status: int = 200, error: str | None = None):
+    [row] = services.annotate([entry])
+    person = db.session.get(User, entry.person_id)
+    can_reverse = (current_user.has_role(*LOGGERS) and services.may_act_for(current_user, person)
+                   and entry.kind != "reversal" and row.reversed_by is None)
+    return render_template(
+        "ledger/entry.html", row=row, entry=entry, categories=_category_titles(),
+        suspension=services.suspension_caused_by(entry), can_reverse=can_reverse,
+        refusal=services.logging_refusal(current_user) if can_reverse else None,
+        form=form or ReverseForm(formdata=None), error=error,
+    ), status
+
+
+@bp.get("/<int:entry_id>")
+@roles_required()
+def entry(entry_id: int):
+    entry = db.get_or_404(LedgerEntry, entry_id)
+    if not services.can_view_entry(current_user, entry):
+        abort(403)
+    return _render_entry(entry)
+
+
+@bp.post("/<int:entry_id>/reverse")
+@roles_required(*LOGGERS)
+def reverse(entry_id: int):
+    entry = db.get_or_404(LedgerEntry, entry_id)
+    if not services.may_act_for(current_user, db.session.get(User, entry.person_id)):
+        abort(403)
+    form = ReverseForm()
+    if not form.validate_on_submit():
+        return _render_entry(entry, form, 422)
+    try:
+        reversal = services.reverse_entry(current_user, entry, form.reason.data)
+    except LedgerError as error:
+        if error.code in ("reason_required", "reason_too_long"):
+            form.reason.errors.append(str(error))
+            return _render_entry(entry, form, 422)
+        return _render_entry(entry, form, 422, str(error))
+    flash(_("Entry %(seq)d reverses entry %(original)d.", seq=reversal.seq, original=entry.seq), "success")
+    return redirect(url_for("ledger.entry", entry_id=reversal.id))
