@@ -1,0 +1,107 @@
+"""The inspection checklist and the rubric are read from policies/ and validated with file:line messages."""
+from pathlib import Path
+
+import pytest
+
+from trainer.config import PROJECT_ROOT
+from trainer.inspections.policy import Criterion, Rubric, load_inspection_policy, load_rubric
+from trainer.sourcefiles import SourceInvalid
+
+POLICIES = PROJECT_ROOT / "policies"
+
+
+def test_the_real_checklist_has_eight_areas_ratings_and_signals():
+    policy = load_inspection_policy(POLICIES)
+    assert policy.area_codes == ("fund_use", "macro_environment", "production_operation", "financial_condition",
+                                 "management", "major_matters", "guarantor", "collateral")
+    assert set(policy.ratings) == {"normal", "watch", "concern", "serious"}
+    assert policy.signals["fund_diversion"].severity == "high" and policy.signals["fund_diversion"].area == "fund_use"
+    assert policy.area("collateral").label("es") == "Hipoteca (prenda)"
+    assert policy.area("collateral").label("en") == "Collateral (mortgage / pledge)"
+
+
+def test_the_real_rubric_weights_the_four_criteria():
+    rubric = load_rubric(POLICIES)
+    assert [c.code for c in rubric.criteria] == ["coverage", "timeliness", "signal_accuracy", "analysis_quality"]
+    assert sum(c.weight for c in rubric.criteria) == 100
+
+
+def test_quality_score_is_the_weighted_share_of_the_maximum():
+    rubric = Rubric((Criterion("a", {"es": "A", "en": "A"}, weight=3, max=4),
+                     Criterion("b", {"es": "B", "en": "B"}, weight=1, max=2)))
+    assert rubric.quality_score({"a": 4, "b": 2}) == 100
+    assert rubric.quality_score({"a": 0, "b": 0}) == 0
+    assert rubric.quality_score({"a": 2, "b": 2}) == round(100 * (3 * 0.5 + 1 * 1) / 4)  # 63
+    assert load_rubric(POLICIES).quality_score(
+        {"coverage": 4, "timeliness": 2, "signal_accuracy": 3, "analysis_quality": 1}) == round(30 + 10 + 18.75 + 6.25)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    directory = tmp_path / "policies"
+    directory.mkdir(exist_ok=True)
+    (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+def problems(load, directory: Path) -> list[str]:
+    with pytest.raises(SourceInvalid) as caught:
+        load(directory)
+    return [str(issue) for issue in caught.value.issues]
+
+
+def test_checklist_problems_are_reported_with_file_and_line(tmp_path):
+    found = problems(load_inspection_policy, write(tmp_path, "inspection.yaml", """\
+areas:
+  fund_use: {es: "Uso", en: "Use"}
+  Bad-Code: {es: "x", en: "y"}
+ratings:
+  normal: {es: "Normal"}
+signals:
+  diverted:
+    severity: extreme
+    area: fund_use
+    es: "Desvío"
+    en: "Diverted"
+  lost:
+    severity: low
+    area: nowhere
+    es: "Perdido"
+    en: "Lost"
+"""))
+    assert found == [
+        "policies/inspection.yaml:3: area code 'Bad-Code' may hold only lowercase letters, digits and '_'",
+        "policies/inspection.yaml:5: rating 'normal' needs a name in 'en'",
+        "policies/inspection.yaml:8: signal 'diverted': 'severity' must be one of: low, medium, high",
+        "policies/inspection.yaml:14: signal 'lost': unknown area 'nowhere'",
+    ]
+
+
+def test_rubric_problems_are_reported_with_file_and_line(tmp_path):
+    found = problems(load_rubric, write(tmp_path, "rubric.yaml", """\
+criteria:
+  coverage:
+    weight: 0
+    max: 4
+    es: "Cobertura"
+    en: "Coverage"
+  timeliness:
+    weight: 20
+    max: four
+    es: "Puntualidad"
+"""))
+    assert found == [
+        "policies/rubric.yaml:3: criterion 'coverage': 'weight' must be a whole number of at least 1",
+        "policies/rubric.yaml:8: criterion 'timeliness' needs a name in 'en'",  # the entry's first line
+        "policies/rubric.yaml:9: criterion 'timeliness': 'max' must be a whole number of at least 1",
+    ]
+
+
+def test_missing_file_invalid_yaml_and_missing_sections(tmp_path):
+    assert problems(load_rubric, write(tmp_path, "other.yaml", "")) == ["policies/rubric.yaml:1: file missing"]
+    assert problems(load_rubric, write(tmp_path, "rubric.yaml", "criteria:\n  a: [1\n"))[0].startswith(
+        "policies/rubric.yaml:3: invalid YAML")
+    assert problems(load_inspection_policy, write(tmp_path, "inspection.yaml", "areas: {}\n")) == [
+        "policies/inspection.yaml:1: expected a non-empty 'areas' mapping",
+        "policies/inspection.yaml:1: expected a non-empty 'ratings' mapping",
+        "policies/inspection.yaml:1: expected a non-empty 'signals' mapping",
+    ]

@@ -1,0 +1,101 @@
+"""Filing an inspection from another bank system (POST /api/v1/inspections).
+
+The JSON is turned into the same ReportContent the form produces and goes
+through `services.file_report`, so the gate and every rule apply unchanged.
+"""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from trainer.api.services import parse_day
+from trainer.auth.models import User
+from trainer.extensions import db
+from trainer.inspections import services
+from trainer.inspections.gate import GateRefused
+from trainer.inspections.models import Loan
+from trainer.inspections.services import AreaEntry, ReportContent
+
+
+class _Invalid(ValueError):
+    def __init__(self, status: int, code: str, message: str):
+        self.status, self.code, self.message = status, code, message
+        super().__init__(message)
+
+
+def file_from_json(payload) -> tuple[dict, int]:
+    """The response body and status for one filing request."""
+    try:
+        author, loan, content, submit = _parse(payload)
+        report = services.file_report(author, loan, content, submit=submit)
+    except _Invalid as invalid:
+        return {"error": invalid.code, "message": invalid.message}, invalid.status
+    except GateRefused as refusal:
+        return {"error": "not_qualified", "reason": refusal.code, "message": refusal.message,
+                "what_to_do": refusal.what_to_do, "modules": [m.slug for m in refusal.modules]}, 403
+    except services.InspectionError as error:
+        return {"error": error.code, "message": error.message, "fields": error.fields}, 403 if error.forbidden else 422
+    return {"id": report.id, "status": report.status.value, "revision": report.revision,
+            "url": url_for("inspections.report", report_id=report.id, _external=True)}, 201
+
+
+def _text(payload: dict, key: str, required: bool = False) -> str:
+    value = payload.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise _Invalid(400, "invalid_request", _("'%(key)s' must be a non-empty string.", key=key) if required
+                       else _("'%(key)s' must be a string.", key=key))
+    return value
+
+
+def _parse(payload) -> tuple[User, Loan, ReportContent, bool]:
+    if not isinstance(payload, dict):
+        raise _Invalid(400, "invalid_request", _("Send a JSON object."))
+    loan_no, employee_no = _text(payload, "loan_no", True), _text(payload, "author_employee_no", True)
+    day = parse_day(_text(payload, "inspection_date", True))
+    if day is None:
+        raise _Invalid(400, "invalid_date", _("'inspection_date' must be a date written YYYY-MM-DD."))
+    submit = payload.get("submit", False)
+    if not isinstance(submit, bool):
+        raise _Invalid(400, "invalid_request", _("'submit' must be true or false."))
+    content = ReportContent(kind=_text(payload, "kind", True), inspection_date=day, trigger=_text(payload, "trigger"),
+                            conclusion=_text(payload, "conclusion"), areas=_areas(payload.get("areas")),
+                            signals=_signals(payload.get("signals")))
+    loan = db.session.scalar(select(Loan).where(Loan.loan_no == loan_no.strip()))
+    if loan is None:
+        raise _Invalid(404, "unknown_loan", _("No loan has that number."))
+    author = db.session.scalar(select(User).where(User.employee_no == employee_no.strip()))
+    if author is None:
+        raise _Invalid(404, "unknown_employee", _("No person has that employee number."))
+    return author, loan, content, submit
+
+
+def _areas(value) -> dict[str, AreaEntry]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Invalid(400, "invalid_request", _("'areas' must map each area to {finding, rating, notes}."))
+    areas = {}
+    for code, entry in value.items():
+        if not isinstance(entry, dict):
+            raise _Invalid(400, "invalid_request", _("'areas' must map each area to {finding, rating, notes}."))
+        rating = entry.get("rating")
+        if rating is not None and not isinstance(rating, str):
+            raise _Invalid(400, "invalid_request", _("An area's rating must be a string."))
+        areas[str(code)] = AreaEntry(_text(entry, "finding"), rating or None, _text(entry, "notes"))
+    return areas
+
+
+def _signals(value) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, list) or not all(isinstance(s, dict) and isinstance(s.get("signal"), str) for s in value):
+        raise _Invalid(400, "invalid_request", _("'signals' must be a list of {signal, note}."))
+    signals = {}
+    for item in value:
+        if item["signal"] in signals:
+            raise _Invalid(400, "invalid_request", _("Signal '%(code)s' is listed twice.", code=item["signal"]))
+        signals[item["signal"]] = _text(item, "note")
+    return signals

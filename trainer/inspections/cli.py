@@ -1,0 +1,26 @@
+"""`flask trainer import-loans FILE`: the loan register from CSV, all or nothing."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from trainer.extensions import db
+
+
+@click.command("import-loans")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_loans_command(csv_file: Path) -> None:
+    """Import or update loans from a CSV file, all or nothing (matched by loan number)."""
+    from trainer.inspections.loans import ImportRejected, import_loans
+
+    try:
+        result = import_loans(csv_file.read_bytes())
+    except ImportRejected as rejected:
+        db.session.rollback()
+        for error in rejected.errors:
+            click.echo(f"{csv_file}:{error.line}: {error.message}", err=True)
+        raise click.ClickException(f"{len(rejected.errors)} bad row(s); nothing was imported.") from None
+    click.echo(f"{len(result.created)} created, {len(result.updated)} updated, {result.unchanged} unchanged.")

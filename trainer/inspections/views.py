@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from trainer.auth.models import Role
+from trainer.certification.services import today
+from trainer.extensions import db
+from trainer.inspections import loans, overdue, review, services
+from trainer.inspections.forms import KIND_LABELS, attach_errors, report_form, review_form
+from trainer.inspections.gate import GateRefused, require_inspector, require_supervisor
+from trainer.inspections.models import InspectionReport, Loan, RaisedSignal, ReportStatus
+from trainer.inspections.policy import inspection_policy, rubric
+from trainer.security import roles_required
+
+bp = Blueprint("inspections", __name__, url_prefix="/inspections")
+
+# Refusals about the report's state rather than what was sent.
+CONFLICTS = {"stale", "already_submitted", "not_editable", "not_submitted"}
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _labels() -> dict:
+    """What templates need to name areas, ratings, signals and kinds in the page language."""
+    return {"policy": inspection_policy(), "rubric": rubric(), "locale": _locale(), "kind_labels": KIND_LABELS,
+            "status_labels": STATUS_LABELS}
+
+
+STATUS_LABELS = {ReportStatus.DRAFT: _l("Draft"), ReportStatus.SUBMITTED: _l("Submitted"),
+                 ReportStatus.RETURNED: _l("Returned for correction"), ReportStatus.REVIEWED: _l("Reviewed")}
+
+
+def _gate_warning(check, *args) -> GateRefused | None:
+    """Shown on a form before anything is sent, so nobody fills in a report the gate will refuse."""
+    try:
+        check(current_user, *args)
+    except GateRefused as refusal:
+        return refusal
+    return None
+
+
+def _status_for(error: services.InspectionError) -> int:
+    if error.forbidden:
+        return 403
+    return 409 if error.code in CONFLICTS else 422
+
+
+# --- my reports -----------------------------------------------------------------
+
+@bp.get("/")
+@roles_required()
+def mine():
+    page, rows = services.my_reports(current_user, request.args.get("page", 1, type=int))
+    return render_template("inspections/mine.html", page=page, rows=rows,
+                           refusal=_gate_warning(require_inspector, today()), **_labels())
+
+
+# --- loans ----------------------------------------------------------------------
+
+@bp.get("/loans")
+@roles_required()
+def loan_list():
+    page, rows = loans.loans_page(current_user, request.args.get("q", "").strip(), request.args.get("page", 1, type=int))
+    return render_template("inspections/loans.html", page=page, rows=rows)
+
+
+def _visible_loan(loan_id: int) -> Loan:
+    loan = db.get_or_404(Loan, loan_id)
+    if not loans.can_view_loan(current_user, loan):
+        abort(403)
+    return loan
+
+
+@bp.get("/loans/<int:loan_id>")
+@roles_required()
+def loan(loan_id: int):
+    loan = _visible_loan(loan_id)
+    page, rows = services.reports_on_loan(current_user, loan, request.args.get("page", 1, type=int))
+    row = loans.rows_for([loan])[0]
+    return render_template("inspections/loan.html", row=row, page=page, rows=rows,
+                           can_file=services.can_file_on(current_user, loan) and loan.active, **_labels())
+
+
+@bp.route("/loans/import", methods=["GET", "POST"])
+@roles_required(Role.HR, Role.ADMIN)
+def import_loans():
+    result, errors = None, []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            errors = [loans.RowError(0, _l("choose a CSV file to import"))]
+        else:
+            try:
+                result = loans.import_loans(upload.read())
+            except loans.ImportRejected as rejected:
+                db.session.rollback()
+                errors = rejected.errors
+    return render_template("inspections/import.html", result=result, errors=errors), 422 if errors else 200
+
+
+# --- writing reports ------------------------------------------------------------
+
+def _render_form(form, loan: Loan, report: InspectionReport | None, status: int = 200,
+                 refusal: GateRefused | None = None, error: str | None = None):
+    returned = services.last_review(report.id) if report and report.status is ReportStatus.RETURNED else None
+    return render_template("inspections/report_form.html", form=form, loan=loan, report=report, refusal=refusal,
+                           error=error, returned=returned, **_labels()), status
+
+
+def _save(form, loan: Loan, report: InspectionReport | None):
+    """Run the service the pressed button asks for; re-render the form with its refusal."""
+    submit = request.form.get("action") == "submit"
+    try:
+        if report is None:
+            report = services.file_report(current_user, loan, form.content(), submit=submit)
+        elif submit:
+            services.submit_report(current_user, report.id, _revision(form), form.content())
+        else:
+            services.save_report(current_user, report.id, _revision(form), form.content())
+    except GateRefused as refusal:
+        db.session.rollback()
+        return _render_form(form, loan, report, 403, refusal=refusal)
+    except services.InspectionError as error:
+        db.session.rollback()
+        if error.forbidden:
+            abort(403, description=error.message)
+        attach_errors(form, error.fields)
+        return _render_form(form, loan, report, _status_for(error), error=error.message)
+    if submit:
+        flash(_("The report has been submitted for review."), "success")
+        return redirect(url_for("inspections.report", report_id=report.id))
+    flash(_("The draft has been saved."), "success")
+    return redirect(url_for("inspections.edit_report", report_id=report.id))
+
+
+def _revision(form) -> int:
+    try:
+        return int(form.revision.data)
+    except (TypeError, ValueError):
+        return 0  # no page ever had it: treated as stale
+
+
+@bp.route("/loans/<int:loan_id>/reports/new", methods=["GET", "POST"])
+@roles_required()
+def new_report(loan_id: int):
+    loan = _visible_loan(loan_id)
+    if not services.can_file_on(current_user, loan):
+        abort(403)
+    start = services.ReportContent(kind="regular", inspection_date=today())
+    form = report_form(inspection_policy(), _locale(), content=start if request.method == "GET" else None)
+    if form.validate_on_submit():
+        return _save(form, loan, None)
+    status = 422 if form.errors else 200
+    return _render_form(form, loan, None, status, refusal=_gate_warning(require_inspector, today()))
+
+
+@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@roles_required()
+def edit_report(report_id: int):
+    report = db.get_or_404(InspectionReport, report_id)
+    if report.author_id != current_user.id:
+        abort(403)
+    loan = db.session.get(Loan, report.loan_id)
+    if report.status not in services.EDITABLE:
+        if request.method == "POST":
+            return _render_report(report, 409, error=_("This report is locked: it can no longer be changed."))
+        return redirect(url_for("inspections.report", report_id=report.id))
+    content = services.content_of(report) if request.method == "GET" else None
+    form = report_form(inspection_policy(), _locale(), content=content, revision=report.revision)
+    if form.validate_on_submit():
+        return _save(form, loan, report)
+    status = 422 if form.errors else 200
+    return _render_form(form, loan, report, status, refusal=_gate_warning(require_inspector, report.inspection_date))
+
+
+# --- reading reports --------------------------------------------------------------
+
+def _render_report(report: InspectionReport, status: int = 200, error: str | None = None):
+    detail = services.report_detail(report)
+    can_review = False
+    try:
+        review.reviewable(current_user, report.id)
+        can_review = report.status is ReportStatus.SUBMITTED
+    except services.InspectionError:
+        pass
+    return render_template("inspections/report.html", d=detail, error=error, can_review=can_review,
+                           can_edit=report.author_id == current_user.id and report.status in services.EDITABLE,
+                           **_labels()), status
+
+
+@bp.get("/reports/<int:report_id>")
+@roles_required()
+def report(report_id: int):
+    report = db.get_or_404(InspectionReport, report_id)
+    if not services.can_view_report(current_user, report):
+        abort(403)
+    return _render_report(report)
+
+
+@bp.get("/overdue")
+@roles_required()
+def overdue_loans():
+    return render_template("inspections/overdue.html", view=overdue.overdue(current_user))
+
+
+# --- supervisor review -----------------------------------------------------------
+
+@bp.get("/review")
+@roles_required(Role.SUPERVISOR)
+def queue():
+    page, rows = review.review_queue(current_user, request.args.get("page", 1, type=int))
+    return render_template("inspections/queue.html", page=page, rows=rows,
+                           refusal=_gate_warning(require_supervisor), **_labels())
+
+
+def _review_form(report: InspectionReport):
+    signals = sorted(db.session.scalars(select(RaisedSignal).where(RaisedSignal.report_id == report.id)),
+                     key=lambda s: s.id)
+    policy, locale = inspection_policy(), _locale()
+    labels = {code: signal.label(locale) for code, signal in policy.signals.items()}
+    return review_form(rubric(), signals, labels, locale)
+
+
+def _render_review(form, report: InspectionReport, status: int = 200, refusal=None, error=None):
+    return render_template("inspections/review.html", form=form, d=services.report_detail(report), refusal=refusal,
+                           error=error, **_labels()), status
+
+
+@bp.route("/reports/<int:report_id>/review", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def review_report(report_id: int):
+    try:
+        report = review.reviewable(current_user, report_id)
+    except services.InspectionError as error:
+        abort(404 if error.code == "not_found" else 403, description=error.message)
+    if report.status is not ReportStatus.SUBMITTED:
+        if request.method == "POST":
+            return _render_report(report, 409, error=_("This report is not waiting for review."))
+        return redirect(url_for("inspections.report", report_id=report.id))
+    form = _review_form(report)
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return _render_review(form, report, status, refusal=_gate_warning(require_supervisor))
+    try:
+        done = review.review_report(current_user, report.id, form.review_input())
+    except GateRefused as refusal:
+        db.session.rollback()
+        return _render_review(form, report, 403, refusal=refusal)
+    except services.InspectionError as error:
+        db.session.rollback()
+        if error.code in CONFLICTS:
+            return _render_report(db.session.get(InspectionReport, report.id), 409, error=error.message)
+        attach_errors(form, error.fields)
+        return _render_review(form, report, _status_for(error), error=error.message)
+    if done.decision.value == "accepted":
+        flash(_("The report has been accepted (quality score %(score)d).", score=done.quality_score), "success")
+    else:
+        flash(_("The report has been returned to its author for correction."), "success")
+    return redirect(url_for("inspections.queue"))
