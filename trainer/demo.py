@@ -64,6 +64,10 @@ def seed_demo() -> list[DemoAccount]:
             db.session.add(user)
     db.session.commit()
     _seed_certificates()
+    from trainer.certification.services import today
+    from trainer.demo_operations import seed_operations
+
+    seed_operations(today())
     return ACCOUNTS
 
 

@@ -42,9 +42,28 @@ def read_all(content_dir: Path | None = None, bank_dir: Path | None = None) -> S
         questions = load_bank(bank_dir, slugs, qualifications)
     except SourceInvalid as error:
         issues += error.issues
+    issues += _policy_issues(current_app.config["POLICIES_DIR"], set(qualifications))
     if issues:
         raise SourceInvalid(issues)
     return Sources(qualifications, modules, questions)
+
+
+def _policy_issues(policies_dir: Path, qualification_codes: set[str]) -> list:
+    """Every file in policies/ is read by its own feature's loader; collect their complaints."""
+    from trainer.inspections.policy import load_inspection_policy, load_rubric
+    from trainer.ledger.catalogue import load_catalogue
+
+    issues = []
+    for load in (load_inspection_policy, load_rubric):
+        try:
+            load(policies_dir)
+        except SourceInvalid as error:
+            issues += error.issues
+    try:
+        issues += load_catalogue(policies_dir).check_against(qualification_codes)
+    except SourceInvalid as error:
+        issues += error.issues
+    return issues
 
 
 def sync_all(sources: Sources) -> tuple[SyncReport, BankReport]:

@@ -1,0 +1,26 @@
+"""`make run` seeds demo data through the real services: it must work on a fresh database, twice."""
+from sqlalchemy import func, select
+
+from trainer.extensions import db
+from trainer.inspections.models import InspectionReport, Loan
+from trainer.ledger.services import verify_ledger
+
+from tests import factories
+
+
+def test_seed_demo_twice_gives_a_complete_consistent_demo(app, runner):
+    with app.app_context():
+        factories.load_content()
+    first = runner.invoke(args=["trainer", "seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "officer@demo.bank" in first.output and "demo-officer-pass" in first.output
+    assert runner.invoke(args=["trainer", "seed-demo"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Loan)) == 7
+        assert db.session.scalar(select(func.count()).select_from(InspectionReport)) == 12
+        assert verify_ledger().ok
+
+
+def test_check_content_accepts_the_repository(runner):
+    result = runner.invoke(args=["trainer", "check-content"])
+    assert result.exit_code == 0 and "questions" in result.output, result.output
