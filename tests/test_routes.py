@@ -8,12 +8,15 @@ import pytest
 from trainer.api.services import issue_token
 from trainer.auth.models import Role
 from trainer.extensions import db
+from trainer.inspections.services import file_report
+from trainer.ledger.services import log_entry
 
 from trainer.exams.services import start_attempt
 
 from tests import factories
 from tests.certification.test_certificate_pages import make_certificate
 from tests.exams.helpers import read_modules
+from tests.inspections.helpers import full_content, loan
 
 PUBLIC = "public"
 ANY = "any signed-in person"
@@ -65,6 +68,25 @@ ACCESS = {
     "api_admin.tokens": {Role.ADMIN},
     "api_admin.new_token": {Role.ADMIN},
     "api_admin.revoke_token": {Role.ADMIN},
+    "evaluation.index": ANY,  # staff see themselves
+    "evaluation.chart_svg": {Role.SUPERVISOR, Role.HR, Role.ADMIN},
+    "evaluation.export_csv": {Role.SUPERVISOR, Role.HR, Role.ADMIN},
+    "evaluation.export_xlsx": {Role.SUPERVISOR, Role.HR, Role.ADMIN},
+    "ledger.index": ANY,
+    "ledger.new": {Role.SUPERVISOR, Role.HR, Role.ADMIN},
+    "ledger.entry": {Role.HR, Role.ADMIN},  # an entry of a person of another department
+    "ledger.reverse": {Role.HR, Role.ADMIN},
+    "inspections.mine": ANY,
+    "inspections.loan_list": ANY,
+    "inspections.loan": {Role.HR, Role.ADMIN},  # a loan of another department
+    "inspections.import_loans": {Role.HR, Role.ADMIN},
+    "inspections.new_report": set(),  # only staff of the loan's department file on it
+    "inspections.edit_report": set(),  # only the author edits
+    "inspections.report": {Role.HR, Role.ADMIN},  # a report of another department
+    "inspections.overdue_loans": ANY,
+    "inspections.queue": {Role.SUPERVISOR},
+    "inspections.review_report": set(),  # a report of another department: no supervisor here reviews it
+    "api.create_inspection": TOKEN,
 }
 ROLES = [None, Role.STAFF, Role.SUPERVISOR, Role.HR, Role.ADMIN]
 
@@ -80,13 +102,18 @@ def world(app):
         strangers_attempt = start_attempt(stranger, "inspector")
         strangers_certificate = make_certificate(stranger)
         token, _ = issue_token("Loan servicing", people[Role.ADMIN])
+        strangers_entry = log_entry(people[Role.HR], stranger, "outstanding_inspection", 5, "Thorough report")
+        strangers_loan = loan(other, stranger)
+        strangers_report = file_report(stranger, strangers_loan, full_content(), submit=True)
         return {
             "logins": {role: p.email for role, p in people.items()},
             "values": {"user_id": stranger.id, "department_id": other.id, "slug": "inspection-areas",
                        "position": 1, "filename": "app.css", "employee_no": stranger.employee_no,
                        "token_id": token.id, "attempt_id": strangers_attempt.id,
                        "code": "inspector", "certificate_id": strangers_certificate.id,
-                       "verify_code": strangers_certificate.verify_code, "qualification": "inspector"},
+                       "verify_code": strangers_certificate.verify_code, "qualification": "inspector",
+                       "entry_id": strangers_entry.id, "loan_id": strangers_loan.id,
+                       "report_id": strangers_report.id},
         }
 
 

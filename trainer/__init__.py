@@ -34,15 +34,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from trainer.certification.views import bp as certification_bp
     from trainer.cli import trainer_cli
     from trainer.content.views import bp as content_bp
+    from trainer.evaluation.views import bp as evaluation_bp
     from trainer.exams.views import bp as exams_bp
     from trainer.hr.views import bp as hr_bp
+    from trainer.inspections.views import bp as inspections_bp
+    from trainer.ledger.views import bp as ledger_bp
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     errors.init_app(app)
     web.init_app(app)
-    for blueprint in (web.bp, auth_bp, content_bp, exams_bp, certification_bp, hr_bp, admin_bp, api_bp, api_admin_bp):
+    for blueprint in (web.bp, auth_bp, content_bp, exams_bp, certification_bp, hr_bp, admin_bp, api_bp, api_admin_bp, ledger_bp, inspections_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(evaluation_bp)
     csrf.exempt(api_bp)  # token-authenticated, no cookies: CSRF does not apply
     app.cli.add_command(trainer_cli)
     return app

@@ -137,3 +137,12 @@ def _fail(error: SourceInvalid) -> None:
         click.echo(str(issue), err=True)
     click.echo(f"{len(error.issues)} problem(s) found; nothing was loaded.", err=True)
     sys.exit(1)
+
+
+from trainer.ledger.cli import verify_ledger_command  # noqa: E402 - registered after the group exists
+
+trainer_cli.add_command(verify_ledger_command)
+
+from trainer.inspections.cli import import_loans_command  # noqa: E402 - registered after the group exists
+
+trainer_cli.add_command(import_loans_command)

@@ -51,3 +51,16 @@ def eligibility(employee_no: str):
     except services.UnknownEmployee:
         return _error(404, "unknown_employee", _("No person has that employee number."))
     return jsonify(answer)
+
+
+@bp.post("/inspections")
+def create_inspection():
+    """File an inspection report for a person, through the same rules and gate as the form."""
+    from trainer.inspections.api import file_from_json
+
+    header = request.headers.get("Authorization")
+    if services.authenticate(header) is None:
+        challenge = 'Bearer realm="trainer"' + (', error="invalid_token"' if header else "")
+        return _error(401, "unauthorized", _("A valid API token is required."), **{"WWW-Authenticate": challenge})
+    body, status = file_from_json(request.get_json(silent=True))
+    return jsonify(body), status
