@@ -59,10 +59,13 @@ def _policy_issues(policies_dir: Path, qualification_codes: set[str]) -> list:
             load(policies_dir)
         except SourceInvalid as error:
             issues += error.issues
-    try:
-        issues += load_catalogue(policies_dir).check_against(qualification_codes)
-    except SourceInvalid as error:
-        issues += error.issues
+    from trainer.evaluation.policy import load_policy as load_evaluation_policy
+
+    for load in (load_catalogue, load_evaluation_policy):
+        try:
+            issues += load(policies_dir).check_against(qualification_codes)
+        except SourceInvalid as error:
+            issues += error.issues
     return issues
 
 

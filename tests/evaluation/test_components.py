@@ -42,7 +42,7 @@ def hr_view(people, on: date = LATER, quarter: Quarter = Q1, **kwargs):
 def test_inspections_on_time_count_each_loan_and_month_once(people):
     officer = people["officer"]
     a = loan(officer, date(2024, 11, 1))
-    b = loan(officer, date(2025, 2, 10))  # owes nothing for January
+    b = loan(officer, date(2025, 1, 20))  # started in January: owes nothing for it, only from February
     closed = loan(officer, date(2024, 1, 1), active=False)
     report(a, date(2025, 1, 15), local(date(2025, 2, 3)))
     report(a, date(2025, 1, 20), local(date(2025, 2, 4)))  # a second one for January counts once
@@ -155,7 +155,7 @@ def test_only_ledger_entries_still_make_a_score(people):
 
 def test_who_is_evaluated(people):
     officer, colleague, outsider = people["officer"], people["colleague"], people["outsider"]
-    loan(officer, date(2025, 3, 31))  # in charge of a loan started on the quarter's last day
+    loan(officer, date(2025, 2, 28))  # in charge of a loan that owes its first inspection in March
     loan(colleague, date(2025, 4, 1))  # started after the quarter
     author = factories.user(dept=people["home"])
     report(loan(colleague, date(2025, 4, 1)), date(2025, 2, 1), author=author)  # a draft dated in the quarter
