@@ -51,3 +51,18 @@ def test_unknown_language_choice_is_ignored(app):
     client = app.test_client()
     client.post("/language", data={"locale": "xx", "next": "//evil.example"})
     assert '<html lang="es">' in client.get("/login").get_data(as_text=True)
+
+
+def test_the_catalogue_holds_every_message_the_code_uses():
+    """Catches UI text added without running `make extract-messages` and translating it."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    root = CATALOGUE.parents[4]
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "N_": None}
+    method_map = [("trainer/**.py", "python"), ("templates/**.html", "jinja2")]
+    used = {message[2] if isinstance(message[2], str) else message[2][0]
+            for message in extract_from_dir(str(root), method_map, keywords=keywords)
+            if not message[0].startswith((".venv", "tests", "bench", "migrations"))}
+    with CATALOGUE.open("rb") as f:
+        known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+    assert sorted(used - known) == []
