@@ -6,9 +6,19 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from trainer.extensions import db
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _json_error(code: str, message: str, status: int):
+    response = jsonify(error=code, message=message)
+    response.status_code = status
+    # An error answer is about this request only: no proxy or client may reuse it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -16,7 +26,7 @@ def init_app(app: Flask) -> None:
     def _csrf(error: CSRFError):
         message = _("The form expired or was sent from another page. Reload the page and try again.")
         if _wants_json():
-            return jsonify(error="csrf", message=message), 400
+            return _json_error("csrf", message, 400)
         return render_template("errors/error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
@@ -34,6 +44,10 @@ def init_app(app: Flask) -> None:
         # A view may abort() with its own explanation; otherwise use ours.
         custom = error.description and error.description != type(error).description
         message = error.description if custom else messages.get(error.code or 500, error.name)
+        if (error.code or 500) >= 500:
+            # A failed flush or commit leaves the session unusable (PostgreSQL:
+            # PendingRollbackError); roll back so the error page itself can render.
+            db.session.rollback()
         if _wants_json():
-            return jsonify(error=error.name.lower().replace(" ", "_"), message=message), error.code
+            return _json_error(error.name.lower().replace(" ", "_"), message, error.code)
         return render_template("errors/error.html", code=error.code, message=message), error.code
