@@ -63,13 +63,17 @@ def from_environment() -> dict:
     }
 
 
+class ConfigurationError(RuntimeError):
+    """A setting that makes the app unsafe or unable to start; the message says which and how to fix it."""
+
+
 def check_production_safety(config: dict) -> None:
     """Refuse to run in production with a guessable secret key."""
     if config.get("TRAINER_ENV") != "production":
         return
     key = config.get("SECRET_KEY") or ""
     if key == DEV_SECRET_KEY or len(key) < 32:
-        raise RuntimeError(
+        raise ConfigurationError(
             "TRAINER_ENV=production needs TRAINER_SECRET_KEY set to a random value "
             "of at least 32 characters (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)."
         )
