@@ -60,6 +60,11 @@ def from_environment() -> dict:
         "SMTP_STARTTLS": _env_bool("TRAINER_SMTP_STARTTLS", False),
         "MAIL_FROM": os.environ.get("TRAINER_MAIL_FROM", "trainer@localhost"),
         "PUBLIC_BASE_URL": os.environ.get("TRAINER_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # The bank that issues the qualifications (certificates, PDFs, badges, emails).
+        "BANK_NAME": os.environ.get("TRAINER_BANK_NAME", "Demo Bank"),
+        "BANK_ADDRESS": os.environ.get("TRAINER_BANK_ADDRESS", ""),
+        "BANK_CONTACT_EMAIL": os.environ.get("TRAINER_BANK_CONTACT_EMAIL", ""),
+        "BANK_LOGO_PATH": os.environ.get("TRAINER_BANK_LOGO", ""),  # a PNG or JPEG file
     }
 
 

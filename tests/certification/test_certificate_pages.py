@@ -1,12 +1,12 @@
 """Certificate pages for holders, the PDF, and the public verification page."""
 from __future__ import annotations
 
-import re
+import io
 import secrets
-import zlib
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from trainer.auth.models import Role, User
 from trainer.certification import services
@@ -39,10 +39,9 @@ def end_certificate(user: User, how: str, reason: str) -> None:
     db.session.commit()
 
 
-def pdf_text(data: bytes) -> bytes:
-    """The page content of a PDF, inflated: core-font text appears in Windows-1252."""
-    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S)
-    return b"".join(zlib.decompress(s) for s in streams)
+def pdf_text(data: bytes) -> str:
+    """The text a reader of the PDF sees (through the fonts' Unicode maps)."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.fixture
@@ -154,9 +153,12 @@ def test_pdf_is_one_a4_landscape_page_with_accents(client, people, language, tit
     assert data.count(b"/Type /Page\n") == 1
     assert b"/MediaBox [0 0 841.89 595.28]" in data  # A4, landscape
     text = pdf_text(data)
-    for expected in ("Sofía Núñez", "Habilitación y Riesgos", title, f"/verify/{people['code']}"):
-        assert expected.encode("cp1252") in text
-    assert b"SUSPENDED" not in text
+    for expected in ("Sofía Núñez", "Habilitación y Riesgos", title, f"/verify/{people['code']}", "Demo Bank"):
+        assert expected in text
+    assert "SUSPENDED" not in text and "SUSPENDIDO" not in text
+    # A static page claims no current state: it points to the verification page instead.
+    assert "Status" not in text and "Estado" not in text
+    assert b"/Subtype /Image" in data  # the QR code of the verification address
 
 
 def test_pdf_of_an_ended_certificate_says_so_across_the_page(client, people, app):
@@ -164,17 +166,30 @@ def test_pdf_of_an_ended_certificate_says_so_across_the_page(client, people, app
         end_certificate(db.session.get(User, people["holder_id"]), "suspended", "Missed warning signals")
     sign_in(client, people["emails"]["holder"])
     text = pdf_text(client.get(f"/certificates/{people['cert_id']}.pdf").get_data())
-    assert b"SUSPENDED" in text
+    assert "SUSPENDED" in text
+    assert "Missed warning signals" not in text
 
 
-def test_pdf_draws_names_outside_windows_1252(client, people, app):
+def test_pdf_embeds_a_unicode_font_and_prints_any_name_as_written(client, people, app):
+    name = "Łucja Dvořák-Çelik 王芳 Nguyễn"
     with app.app_context():
-        db.session.get(User, people["holder_id"]).full_name = "Łukasz Żółć"
+        db.session.get(User, people["holder_id"]).full_name = name
         db.session.commit()
     sign_in(client, people["emails"]["holder"])
     response = client.get(f"/certificates/{people['cert_id']}.pdf")
     assert response.status_code == 200
-    assert "Lukasz Zólc".encode("cp1252") in pdf_text(response.get_data())
+    data = response.get_data()
+    assert b"/FontFile2" in data  # embedded, not a core font
+    assert name in pdf_text(data).replace("\n", " ")
+
+
+def test_pdf_carries_the_configured_bank_identity(client, people, app):
+    app.config.update(BANK_NAME="Banco Ejemplar, S.A.", BANK_ADDRESS="Calle Mayor 1, Madrid",
+                      BANK_CONTACT_EMAIL="formacion@ejemplar.example")
+    sign_in(client, people["emails"]["holder"])
+    text = pdf_text(client.get(f"/certificates/{people['cert_id']}.pdf").get_data())
+    for expected in ("Banco Ejemplar, S.A.", "Calle Mayor 1, Madrid", "formacion@ejemplar.example"):
+        assert expected in text
 
 
 # --- public verification --------------------------------------------------------

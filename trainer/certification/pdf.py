@@ -1,18 +1,43 @@
-"""The printable certificate: one A4 landscape page, in the reader's language."""
+"""The printable certificate: one A4 landscape page, in the reader's language.
+
+Text is drawn with an embedded Unicode font (DejaVu Sans, shipped with the
+package) so any Latin, Greek or Cyrillic name prints as written; scripts it
+lacks (Chinese, Japanese, Korean) fall back to a system CJK font when one is
+installed (Debian: fonts-droid-fallback or fonts-noto-cjk).
+
+A printed page cannot change, so it never claims a current state: it says
+what was granted and points, by link and QR code, to the verification page
+that answers today. Only a certificate that was already out of force when
+the file was made is stamped, with the date of that statement.
+"""
 from __future__ import annotations
 
-import unicodedata
+import io
 from dataclasses import dataclass
+from pathlib import Path
 
+import segno
 from flask_babel import gettext as _
 from fpdf import FPDF, XPos, YPos
 
-# The core fonts need no font files; Windows-1252 covers Spanish and English, € and typographic quotes.
-ENCODING = "windows-1252"
-FONT = "Helvetica"
-# Latin letters that Unicode does not split into a base letter and an accent.
-UNSPLIT_LETTERS = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i"}
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVuSans"
+CJK_FALLBACK_CANDIDATES = (
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+)
 INK, MUTED, ALARM = (20, 40, 80), (90, 90, 90), (180, 20, 20)
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The bank that grants the qualification, as configured (TRAINER_BANK_*)."""
+
+    name: str
+    address: str = ""
+    contact_email: str = ""
+    logo_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -27,64 +52,80 @@ class CertificateSheet:
     valid_from: str
     valid_until: str
     granted_on: str
-    state_label: str
-    in_force: bool  # False prints the state as a warning across the page
     verify_url: str
+    issuer: Issuer
+    # Set only when the certificate was out of force when the file was made:
+    # e.g. "SUSPENDED", stamped across the page with `stated_on`.
+    ended_label: str | None = None
+    stated_on: str = ""
 
 
-def printable(text: str) -> str:
-    """Text the core fonts can draw: letters outside Windows-1252 lose their accent, else become '?'."""
-    out = []
-    for char in text:
-        try:
-            char.encode(ENCODING)
-            out.append(char)
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", UNSPLIT_LETTERS.get(char, char)).encode(ENCODING, "ignore").decode(ENCODING)
-            out.append(base or "?")
-    return "".join(out)
+def _new_document() -> FPDF:
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    fallback = next((path for path in CJK_FALLBACK_CANDIDATES if path.exists()), None)
+    if fallback is not None:
+        pdf.add_font("CJKFallback", "", str(fallback))
+        pdf.add_font("CJKFallback", "B", str(fallback))
+        pdf.set_fallback_fonts(["CJKFallback"], exact_match=False)
+    pdf.set_auto_page_break(False)  # one page, always
+    return pdf
 
 
 def certificate_pdf(sheet: CertificateSheet) -> bytes:
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.core_fonts_encoding = ENCODING
-    pdf.set_auto_page_break(False)  # one page, always
-    pdf.set_title(printable(f"{_('Certificate of qualification')} {sheet.number}"))
-    pdf.set_author(printable(_("Post-loan inspection training and qualification")))
+    pdf = _new_document()
+    pdf.set_title(f"{_('Certificate of qualification')} {sheet.number}")
+    pdf.set_author(sheet.issuer.name)
     pdf.add_page()
     _frame(pdf)
 
     def line(text: str, size: float, style: str = "", height: float = 10, color=INK) -> None:
         pdf.set_font(FONT, style, size)
         pdf.set_text_color(*color)
-        pdf.cell(0, height, printable(text), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, height, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    pdf.set_y(28)
-    line(_("Post-loan inspection training and qualification"), 12, color=MUTED)
-    line(_("Certificate of qualification"), 30, "B", height=18)
-    pdf.ln(4)
+    if sheet.issuer.logo_path and Path(sheet.issuer.logo_path).is_file():
+        pdf.image(sheet.issuer.logo_path, x=20, y=18, h=16)
+    pdf.set_y(24)
+    line(sheet.issuer.name, 13, "B", height=7)
+    line(_("Post-loan inspection training and qualification"), 11, color=MUTED, height=7)
+    pdf.ln(2)
+    line(_("Certificate of qualification"), 28, "B", height=16)
+    pdf.ln(2)
     line(_("This certifies that"), 13, color=MUTED)
     line(sheet.holder, 26, "B", height=14)
     line(f"{_('Employee number')} {sheet.employee_no} · {sheet.department}", 11, color=MUTED, height=7)
-    pdf.ln(4)
+    pdf.ln(3)
     line(_("holds the qualification"), 13, color=MUTED)
     line(sheet.qualification, 22, "B", height=13)
-    pdf.ln(3)
+    pdf.ln(2)
     line(_("Valid from %(start)s to %(end)s", start=sheet.valid_from, end=sheet.valid_until), 13)
-    line(_("Status: %(state)s", state=sheet.state_label), 13, "B" if not sheet.in_force else "",
-         color=INK if sheet.in_force else ALARM)
-    if not sheet.in_force:
-        _stamp(pdf, sheet.state_label.upper())
+    if sheet.ended_label:
+        line(_("%(state)s on %(date)s", state=sheet.ended_label, date=sheet.stated_on), 13, "B", color=ALARM)
+        _stamp(pdf, sheet.ended_label.upper())
 
-    pdf.set_y(170)
+    _qr(pdf, sheet.verify_url)
+    pdf.set_y(164)
     line(_("Certificate number %(number)s · granted on %(date)s", number=sheet.number, date=sheet.granted_on),
          10, color=MUTED, height=6)
-    line(_("Check that this certificate is valid at:"), 10, color=MUTED, height=6)
+    line(_("Whether it is in force today is shown at:"), 10, color=MUTED, height=6)
     pdf.set_font(FONT, "U", 10)
     pdf.set_text_color(*INK)
-    pdf.cell(0, 6, printable(sheet.verify_url), align="C", link=sheet.verify_url,
-             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 6, sheet.verify_url, align="C", link=sheet.verify_url, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    contact = " · ".join(part for part in (sheet.issuer.address, sheet.issuer.contact_email) if part)
+    if contact:
+        line(contact, 9, color=MUTED, height=6)
     return bytes(pdf.output())
+
+
+def _qr(pdf: FPDF, url: str) -> None:
+    """The verification address as a QR code, bottom right, for a phone at a reader's desk."""
+    image = io.BytesIO()
+    segno.make(url, error="m").save(image, kind="png", scale=8, border=2)
+    image.seek(0)
+    size = 30
+    pdf.image(image, x=pdf.w - 20 - size, y=pdf.h - 20 - size, w=size, h=size)
 
 
 def _frame(pdf: FPDF) -> None:
@@ -99,7 +140,6 @@ def _stamp(pdf: FPDF, word: str) -> None:
     """The state across the page, so a copy of an ended certificate cannot pass for a valid one."""
     pdf.set_font(FONT, "B", 64)
     pdf.set_text_color(*ALARM)
-    text = printable(word)
-    width = pdf.get_string_width(text)
+    width = pdf.get_string_width(word)
     with pdf.rotation(18, x=pdf.w / 2, y=pdf.h / 2), pdf.local_context(fill_opacity=0.25, stroke_opacity=0.25):
-        pdf.text(pdf.w / 2 - width / 2, pdf.h / 2 + 10, text)
+        pdf.text(pdf.w / 2 - width / 2, pdf.h / 2 + 10, word)

@@ -17,6 +17,7 @@ from trainer.certification import badges, services
 from trainer.certification.definitions import Qualification
 from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind
 from trainer.certification.pdf import CertificateSheet, certificate_pdf
+from trainer.issuer import issuer
 from trainer.extensions import db
 from trainer.security import can_view_person, roles_required
 
@@ -83,8 +84,9 @@ def certificate_file(certificate_id: int):
         number=item.number, holder=holder.full_name, employee_no=holder.employee_no,
         department=holder.department.name, qualification=item.title,
         valid_from=format_date(cert.valid_from, "long"), valid_until=format_date(cert.expires_on, "long"),
-        granted_on=format_date(cert.granted_at, "long"), state_label=item.state_label, in_force=item.in_force,
-        verify_url=url_for(".verify", verify_code=cert.verify_code, _external=True),
+        granted_on=format_date(cert.granted_at, "long"),
+        verify_url=url_for(".verify", verify_code=cert.verify_code, _external=True), issuer=issuer(),
+        ended_label=None if item.in_force else item.state_label, stated_on=format_date(services.today(), "long"),
     )
     filename = f"certificate-{cert.qualification}-{item.number}.pdf"
     return Response(certificate_pdf(sheet), mimetype="application/pdf",
