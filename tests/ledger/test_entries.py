@@ -179,7 +179,7 @@ def test_points_and_severe_sanctions_per_period_leave_reversed_entries_out(org):
     ledger.log_entry(org.hr, org.officer, "loss_avoided", 20, "Q1", now=at(2026, 3, 31, 21, 59))  # 23:59 in Madrid
     ledger.log_entry(org.hr, org.officer, "late_inspection", 2, "Q2", now=at(2026, 3, 31, 22, 0))  # 1 April in Madrid
     wrong = ledger.log_entry(org.hr, org.officer, "loss_caused", 30, "Q2, mistaken", now=at(2026, 4, 2, 9))
-    ledger.reverse_entry(org.hr, wrong, "Another officer's loan", now=at(2026, 7, 3, 9))  # reversed next quarter
+    ledger.reverse_entry(org.admin, wrong, "Another officer's loan", now=at(2026, 7, 3, 9))  # reversed next quarter
     severe = ledger.log_entry(org.hr, org.outsider, "rule_violation", 10, "Q2", now=at(2026, 5, 2, 9))
     ledger.log_entry(org.hr, org.outsider, "outstanding_inspection", 4, "Q2", now=at(2026, 6, 30, 21, 0))
 
@@ -189,5 +189,5 @@ def test_points_and_severe_sanctions_per_period_leave_reversed_entries_out(org):
     assert ledger.points_by_person(*q2, department_id=org.home.id) == {org.officer.id: -2}
     assert ledger.points_by_person(date(2026, 7, 1), date(2026, 9, 30)) == {}
     assert ledger.severe_sanctions_by_person(*q2) == {org.outsider.id}
-    ledger.reverse_entry(org.hr, severe, "Approved by the credit committee after all")
+    ledger.reverse_entry(org.admin, severe, "Approved by the credit committee after all")
     assert ledger.severe_sanctions_by_person(*q2) == set()

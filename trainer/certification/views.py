@@ -10,12 +10,11 @@ from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_, select
 
 from trainer.auth.models import User
 from trainer.certification import badges, services
 from trainer.certification.definitions import Qualification
-from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind
+from trainer.certification.models import Certificate, CertificateStatus
 from trainer.certification.pdf import CertificateSheet, certificate_pdf
 from trainer.issuer import issuer
 from trainer.extensions import db
@@ -171,30 +170,15 @@ def _number(cert: Certificate) -> str:
 
 
 def _revocation_reason(cert: Certificate) -> str:
-    """Why the badge no longer holds, from the event that ended the certificate.
+    """A generic text, in the bank's language: the assertion is public, and the
+    reason for ending a certificate is an internal (often disciplinary) note.
 
     Open Badges 2.0 knows only revocation; a suspended certificate never
     becomes valid again (a new one is issued), so its badge is revoked too.
     """
-    event = _ending_event(cert)
-    reason = event.reason if event else ""
-    if cert.status is CertificateStatus.REVOKED:
-        return reason
+    state = services.SUSPENDED if cert.status is CertificateStatus.SUSPENDED else services.REVOKED
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        return _("Suspended: %(reason)s", reason=reason) if reason else _("Suspended")
-
-
-def _ending_event(cert: Certificate) -> CertificationEvent | None:
-    # One event can end several certificates (a current one and its renewal) but
-    # names only one, so the moment it ended identifies it as well.
-    kind = EventKind.REVOKED if cert.status is CertificateStatus.REVOKED else EventKind.SUSPENDED
-    return db.session.scalar(
-        select(CertificationEvent).where(
-            CertificationEvent.user_id == cert.user_id, CertificationEvent.qualification == cert.qualification,
-            CertificationEvent.kind == kind,
-            or_(CertificationEvent.certificate_id == cert.id, CertificationEvent.at == cert.ended_at),
-        ).order_by(CertificationEvent.at.desc(), CertificationEvent.id.desc()).limit(1)
-    )
+        return str(STATE_LABELS[state])
 
 
 def _criteria(definition: Qualification) -> str:

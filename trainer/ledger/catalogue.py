@@ -12,6 +12,7 @@ CATALOGUE_FILE = "ledger.yaml"
 LOCALES = ("es", "en")
 KINDS = ("reward", "sanction")
 SEVERITIES = ("minor", "major", "severe")
+SEVERE = SEVERITIES[-1]  # the evaluation's "severe sanction"
 CATEGORY_KEYS = {"kind", "severity", "points", *LOCALES}
 TOP_KEYS = {"categories", "suspends", "suspended_qualification"}
 # Stored in ledger_entries.category (60 characters).
@@ -46,6 +47,11 @@ class Catalogue:
 
     def suspends_for(self, category: Category) -> bool:
         return category.kind == "sanction" and category.severity in self.suspends
+
+    def is_severe(self, kind: str, severity: str) -> bool:
+        """A sanction of the top severity (it blocks promotion) or one that
+        suspends the qualification: such a sanction and its reversal need two people."""
+        return kind == "sanction" and (severity == SEVERE or severity in self.suspends)
 
     def check_against(self, qualification_codes: set[str] | list[str]) -> list[SourceIssue]:
         """The qualification a severe sanction suspends must be one the platform grants."""

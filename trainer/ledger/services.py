@@ -24,7 +24,7 @@ from trainer.certification import services as certification
 from trainer.certification.models import CertificationEvent
 from trainer.extensions import db
 from trainer.inspections.models import InspectionReport
-from trainer.ledger.catalogue import Catalogue, Category, load_catalogue
+from trainer.ledger.catalogue import SEVERE, Catalogue, Category, load_catalogue
 from trainer.ledger.chain import ChainBusy, VerifyResult, append, verify_ledger  # noqa: F401 - part of this API
 from trainer.ledger.models import LedgerEntry
 from trainer.pagination import Page, paginate
@@ -33,6 +33,7 @@ from trainer.sourcefiles import SourceInvalid
 from trainer.timeutil import utcnow
 
 REASON_MAX = 2000
+MAX_ID = 2**31 - 1  # integer keys: a larger number names no row (and PostgreSQL would refuse it)
 COUNTED_KINDS = ("reward", "sanction")  # reversals only cancel
 
 
@@ -77,23 +78,49 @@ def logging_refusal(actor: User, now: datetime | None = None) -> LedgerError | N
 
 def may_act_for(actor: User, person: User) -> bool:
     """The department rule alone (no query): HR and admin for anyone, a
-    supervisor for the other people of their department."""
+    supervisor for their department. Acting about oneself is refused by the
+    service with its reason (see `_authorise`)."""
     if actor.has_role(*BANK_WIDE_ROLES):
         return True
-    return actor.has_role(Role.SUPERVISOR) and person.id != actor.id and person.department_id == actor.department_id
+    return actor.has_role(Role.SUPERVISOR) and person.department_id == actor.department_id
 
 
-def _authorise(actor: User, person: User, now: datetime | None) -> None:
+def _authorise(actor: User, person: User, now: datetime | None, self_message: Any) -> None:
+    """The rules for every change, whatever the path (form, CLI, demo data).
+    Nobody, whatever their role, writes an entry about themselves: a reward
+    they gave themselves, or a sanction they cancelled, would feed their own
+    evaluation."""
     bank_wide = actor.has_role(*BANK_WIDE_ROLES)
-    if not bank_wide and actor.has_role(Role.SUPERVISOR):
+    if bank_wide or actor.has_role(Role.SUPERVISOR):
         if person.id == actor.id:
-            raise LedgerError("self", _l("You cannot log a reward or sanction for yourself."))
-        if person.department_id != actor.department_id:
+            raise LedgerError("self", self_message)
+        if not bank_wide and person.department_id != actor.department_id:
             raise LedgerError("other_department", _l(
                 "You may log rewards and sanctions only for people of your own department."))
     refusal = logging_refusal(actor, now)
     if refusal is not None:
         raise refusal
+
+
+def _authorise_reversal(actor: User, entry: LedgerEntry, person: User, now: datetime | None) -> None:
+    if entry.kind == "reversal":
+        raise LedgerError("reversal_of_reversal", _l("A reversal cannot itself be reversed; log a new entry instead."))
+    _authorise(actor, person, now, _l("You cannot reverse an entry about yourself."))
+    # Four eyes: one person alone can neither impose a severe sanction and
+    # then take it back, nor be both ends of it.
+    if entry.logged_by_id == actor.id and catalogue().is_severe(entry.kind, entry.severity):
+        raise LedgerError("four_eyes", _l(
+            "You logged this severe sanction, so someone else must reverse it: "
+            "another supervisor of the department, HR or an administrator."))
+
+
+def reversal_refusal(actor: User, entry: LedgerEntry, now: datetime | None = None) -> LedgerError | None:
+    """Why `actor` may not reverse `entry`, whatever reason they give (None: they may)."""
+    try:
+        _authorise_reversal(actor, entry, db.session.get(User, entry.person_id), now)
+    except LedgerError as refusal:
+        return refusal
+    return None
 
 
 def _reason(reason: str | None) -> str:
@@ -121,7 +148,8 @@ def _check_points(category: Category, points: Any) -> None:
 
 
 def _check_inspection(inspection_id: int, person: User) -> None:
-    author_id = db.session.scalar(select(InspectionReport.author_id).where(InspectionReport.id == inspection_id))
+    author_id = db.session.scalar(select(InspectionReport.author_id).where(
+        InspectionReport.id == inspection_id)) if 1 <= inspection_id <= MAX_ID else None
     if author_id is None:
         raise LedgerError("unknown_inspection", _l("There is no inspection number %(id)d.", id=inspection_id))
     if author_id != person.id:
@@ -160,7 +188,7 @@ def log_entry(actor: User, person: User, category: str, points: int, reason: str
     """Log a reward or a sanction. `points` is the positive magnitude entered;
     sanctions are stored negative. A sanction of a suspending severity
     suspends the person's qualification in the same transaction."""
-    _authorise(actor, person, now)
+    _authorise(actor, person, now, _l("You cannot log a reward or sanction for yourself."))
     if not person.active:
         raise LedgerError("inactive_person", _l("%(name)s is no longer active.", name=person.full_name))
     chosen = _category(category)
@@ -207,10 +235,7 @@ def reverse_entry(actor: User, entry: LedgerEntry, reason: str, now: datetime | 
     """Correct an entry by appending its opposite, with a reason. Once only;
     a reversal is final. A suspension it caused stays: reinstatement comes
     from retraining and the exam."""
-    if entry.kind == "reversal":
-        raise LedgerError("reversal_of_reversal", _l("A reversal cannot itself be reversed; log a new entry instead."))
-    person = db.session.get(User, entry.person_id)
-    _authorise(actor, person, now)
+    _authorise_reversal(actor, entry, db.session.get(User, entry.person_id), now)
     reason = _reason(reason)
     if _reversal_of(entry.id) is not None:
         raise _already_reversed()
@@ -317,8 +342,15 @@ def _standing_in(start: date, end: date) -> list:
     (a reversal made later cancels too: the entry was a mistake)."""
     low, high = _utc_bounds(start, end)
     reversal = aliased(LedgerEntry)
+    # An entry someone wrote about themselves never counts (the service refuses
+    # them now; this keeps any written before out of the evaluation too).
     return [LedgerEntry.kind.in_(COUNTED_KINDS), LedgerEntry.created_at >= low, LedgerEntry.created_at < high,
-            ~select(reversal.id).where(reversal.reverses_id == LedgerEntry.id).exists()]
+            _not_about_oneself(LedgerEntry),
+            ~select(reversal.id).where(reversal.reverses_id == LedgerEntry.id, _not_about_oneself(reversal)).exists()]
+
+
+def _not_about_oneself(entry) -> Any:
+    return entry.logged_by_id.is_distinct_from(entry.person_id)  # NULL (the system) is distinct
 
 
 def points_by_person(start: date, end: date, department_id: int | None = None) -> dict[int, int]:
@@ -333,4 +365,4 @@ def points_by_person(start: date, end: date, department_id: int | None = None) -
 def severe_sanctions_by_person(start: date, end: date) -> set[int]:
     """People with a severe sanction in the period that was not reversed."""
     return set(db.session.scalars(select(LedgerEntry.person_id).distinct().where(
-        *_standing_in(start, end), LedgerEntry.kind == "sanction", LedgerEntry.severity == "severe")))
+        *_standing_in(start, end), LedgerEntry.kind == "sanction", LedgerEntry.severity == SEVERE)))

@@ -13,7 +13,7 @@ from trainer.ledger import services
 from trainer.ledger.forms import EntryForm, ReverseForm
 from trainer.ledger.models import LedgerEntry
 from trainer.ledger.services import LedgerError
-from trainer.security import BANK_WIDE_ROLES, roles_required
+from trainer.security import BANK_WIDE_ROLES, roles_required, scope_people
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -35,16 +35,32 @@ def _category_titles() -> dict[str, str]:
     return {code: c.title(_locale()) for code, c in services.catalogue().categories.items()}
 
 
+def _id_arg(name: str) -> int | None:
+    """A row id from the query string; None when absent or not a number, 404 when out of range."""
+    value = request.args.get(name, type=int)
+    if value is not None and not 1 <= value <= services.MAX_ID:
+        abort(404)
+    return value
+
+
+def _visible_name(person_id: int) -> str:
+    """The name of a person the viewer may see; anyone else is a 404, so an id never reveals a name."""
+    name = db.session.scalar(scope_people(select(User.full_name).where(User.id == person_id), current_user))
+    if name is None:
+        abort(404)
+    return name
+
+
 @bp.get("/")
 @roles_required()
 def index():
     bank_wide = current_user.has_role(*BANK_WIDE_ROLES)
-    department_id = request.args.get("department", type=int) if bank_wide else None
-    person_id = request.args.get("person", type=int)
+    department_id = _id_arg("department") if bank_wide else None
+    person_id = _id_arg("person")
+    person_name = _visible_name(person_id) if person_id else None
     page = services.entries_page(current_user, person_id=person_id, department_id=department_id,
                                  page=request.args.get("page", 1, type=int))
     departments = db.session.scalars(select(Department).order_by(Department.name)).all() if bank_wide else []
-    person_name = db.session.scalar(select(User.full_name).where(User.id == person_id)) if person_id else None
     return render_template("ledger/index.html", page=page, rows=services.annotate(page.items),
                            categories=_category_titles(), departments=departments, person_name=person_name,
                            can_log=current_user.has_role(*LOGGERS))
@@ -53,10 +69,9 @@ def index():
 # --- logging ------------------------------------------------------------------------
 
 def _people_choices() -> list[SelectChoice]:
-    """The active people the current user may log for (supervisors: their department, not themselves)."""
-    query = select(User.id, User.full_name, User.employee_no).where(User.active).order_by(User.full_name, User.id)
-    if not current_user.has_role(*BANK_WIDE_ROLES):
-        query = query.where(User.department_id == current_user.department_id, User.id != current_user.id)
+    """The active people the current user may log for: those they may see, never themselves."""
+    query = scope_people(select(User.id, User.full_name, User.employee_no).where(
+        User.active, User.id != current_user.id).order_by(User.full_name, User.id), current_user)
     return [SelectChoice(str(row.id), f"{row.full_name} ({row.employee_no})") for row in db.session.execute(query)]
 
 
@@ -90,7 +105,7 @@ def new():
         return _render_new(form)
     if not form.validate_on_submit():
         return _render_new(form, 422)
-    person = db.session.get(User, form.person_id.data)
+    person = db.session.get(User, form.person_id.data) if 1 <= form.person_id.data <= services.MAX_ID else None
     if person is None:
         form.person_id.errors.append(_("Choose a person."))
         return _render_new(form, 422)
@@ -119,12 +134,12 @@ def _render_entry(entry: LedgerEntry, form: ReverseForm | None = None, status: i
     return render_template(
         "ledger/entry.html", row=row, entry=entry, categories=_category_titles(),
         suspension=services.suspension_caused_by(entry), can_reverse=can_reverse,
-        refusal=services.logging_refusal(current_user) if can_reverse else None,
+        refusal=services.reversal_refusal(current_user, entry) if can_reverse and not error else None,
         form=form or ReverseForm(formdata=None), error=error,
     ), status
 
 
-@bp.get("/<int:entry_id>")
+@bp.get(f"/<int(max={services.MAX_ID}):entry_id>")
 @roles_required()
 def entry(entry_id: int):
     entry = db.get_or_404(LedgerEntry, entry_id)
@@ -133,7 +148,7 @@ def entry(entry_id: int):
     return _render_entry(entry)
 
 
-@bp.post("/<int:entry_id>/reverse")
+@bp.post(f"/<int(max={services.MAX_ID}):entry_id>/reverse")
 @roles_required(*LOGGERS)
 def reverse(entry_id: int):
     entry = db.get_or_404(LedgerEntry, entry_id)
