@@ -3,9 +3,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from trainer.dbtypes import UTCDateTime
 from trainer.extensions import db
 from trainer.timeutil import utcnow
 
@@ -35,8 +36,8 @@ class Certificate(db.Model):
         Enum(CertificateStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
     valid_from: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date] = mapped_column(Date)  # last valid day
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("exam_attempts.id"), unique=True)
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
     # Public verification: an unguessable code in the URL, and a salt for the badge's hashed email.
@@ -65,7 +66,7 @@ class CertificationEvent(db.Model):
     certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
     kind: Mapped[EventKind] = mapped_column(
         Enum(EventKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
     reason: Mapped[str] = mapped_column(Text, default="")
     # What caused it, when it was not a person's form: an attempt, later a ledger entry.
@@ -81,7 +82,7 @@ class ReminderSent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"))
     stage: Mapped[str] = mapped_column(String(16))  # expiring | expired
-    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ApiToken(db.Model):
@@ -94,7 +95,7 @@ class ApiToken(db.Model):
     prefix: Mapped[str] = mapped_column(String(12), index=True)  # shown to admins to tell tokens apart
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     use_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.dbtypes import UTCDateTime
 from trainer.extensions import db
 from trainer.timeutil import utcnow
 
@@ -24,7 +25,7 @@ class Module(db.Model):
     section_count: Mapped[int] = mapped_column(Integer)
     # A module removed from content/ is retired, never deleted: completions point at it.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     texts: Mapped[list[ModuleText]] = relationship(lazy="raise", cascade="all, delete-orphan")
     qualification_rows: Mapped[list[ModuleQualification]] = relationship(
@@ -80,7 +81,7 @@ class ReadingProgress(db.Model):
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
     furthest_section: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ModuleCompletion(db.Model):
@@ -93,7 +94,7 @@ class ModuleCompletion(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
     version: Mapped[int] = mapped_column(Integer)
-    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ReadAssignment(db.Model):
@@ -105,5 +106,5 @@ class ReadAssignment(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
     reason: Mapped[str] = mapped_column(Text)
-    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -3,9 +3,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.dbtypes import UTCDateTime
 from trainer.extensions import db
 from trainer.timeutil import utcnow
 
@@ -40,7 +41,7 @@ class QuestionVersion(db.Model):
     # {"scenario": {es, en} | null, "text": {es, en}, "explanation": {es, en},
     #  "options": [{"id", "es", "en", "correct"}]}
     body: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AttemptStatus(str, enum.Enum):
@@ -64,16 +65,16 @@ class ExamAttempt(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     qualification: Mapped[str] = mapped_column(String(40))
     status: Mapped[AttemptStatus] = mapped_column(_enum(AttemptStatus), default=AttemptStatus.IN_PROGRESS)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Kept by the server: time limit plus any extra-time accommodation.
-    deadline_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # With the "grace" policy: submission (not answering) is accepted until then.
-    submit_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submit_until: Mapped[datetime] = mapped_column(UTCDateTime())
     extra_minutes: Mapped[int] = mapped_column(Integer, default=0)
     # Rules in force when the attempt started; later edits to the blueprint do not apply.
     pass_mark: Mapped[int] = mapped_column(Integer)
     review_policy: Mapped[str] = mapped_column(String(16))
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by: Mapped[str | None] = mapped_column(String(16))  # person | deadline
     question_count: Mapped[int] = mapped_column(Integer)
     correct_count: Mapped[int | None] = mapped_column(Integer)
@@ -96,7 +97,7 @@ class AttemptItem(db.Model):
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
     option_order: Mapped[list[str]] = mapped_column(JSON)
     selected: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))  # SQL NULL = unanswered
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     correct: Mapped[bool | None] = mapped_column(Boolean)
 
     question_version: Mapped[QuestionVersion] = relationship(lazy="raise")
@@ -111,4 +112,4 @@ class Accommodation(db.Model):
     extra_percent: Mapped[int] = mapped_column(Integer)  # 50 = half as much time again
     reason: Mapped[str] = mapped_column(Text)
     granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,10 +4,11 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, Enum, ForeignKey, Integer, Numeric, String, Text,
+from sqlalchemy import (JSON, Boolean, Date, Enum, ForeignKey, Integer, Numeric, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.dbtypes import UTCDateTime
 from trainer.extensions import db
 from trainer.timeutil import utcnow
 
@@ -58,9 +59,9 @@ class InspectionReport(db.Model):
     status: Mapped[ReportStatus] = mapped_column(_enum(ReportStatus), default=ReportStatus.DRAFT)
     conclusion: Mapped[str] = mapped_column(Text, default="")
     trigger: Mapped[str] = mapped_column(Text, default="")  # for irregular inspections: what happened
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on every change: a save based on a stale page is refused instead of overwriting.
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -117,4 +118,4 @@ class Review(db.Model):
     return_reasons: Mapped[str] = mapped_column(Text, default="")
     scores: Mapped[dict] = mapped_column(JSON)  # rubric criterion -> 0..max
     quality_score: Mapped[int] = mapped_column(Integer)  # 0..100 with the rubric's weights
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
