@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from trainer.dbtypes import UTCDateTime
 from trainer.extensions import db
 from trainer.timeutil import utcnow
 
@@ -28,7 +29,7 @@ class LedgerEntry(db.Model):
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_reports.id"))
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
