@@ -33,6 +33,16 @@ def check_content() -> None:
         _fail(error)
     click.echo(f"OK: {len(sources.modules)} modules in es and en, {len(sources.questions)} questions, "
                f"{len(sources.qualifications)} qualifications.")
+    _echo_bank_report(sources.questions)
+
+
+def _echo_bank_report(questions) -> None:
+    """The answer-length cues check-content judges (it fails above the limit), shown even when they pass."""
+    from trainer.exams.bank import LENGTH_CUE_MARGIN, length_cues
+
+    click.echo(f"Answer-length cues (limit: chance + {LENGTH_CUE_MARGIN} points):")
+    for cues in length_cues(questions):
+        click.echo(f"  {cues}")
 
 
 @trainer_cli.command("sync-content")

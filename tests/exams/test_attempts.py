@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from trainer.auth.models import Role, User
 from trainer.certification.models import Certificate
+from trainer.certification import services as certification
 from trainer.exams import services as exams
 from trainer.exams.models import AttemptItem, AttemptStatus, ExamAttempt, QuestionVersion
 from trainer.extensions import db
@@ -37,9 +38,10 @@ def test_cannot_start_without_the_modules(ctx):
 def test_the_draw_follows_the_blueprint_and_is_frozen(person):
     attempt = exams.start_attempt(person, "inspector", now=NOW)
     items = exams.items_of(attempt)
-    assert len(items) == attempt.question_count == 20
-    assert len({i.question_version.question_id for i in items}) == 20
-    assert attempt.deadline_at == NOW + timedelta(minutes=30)
+    blueprint = certification.definition("inspector").exam
+    assert len(items) == attempt.question_count == blueprint.question_count
+    assert len({i.question_version.question_id for i in items}) == blueprint.question_count
+    assert attempt.deadline_at == NOW + timedelta(minutes=blueprint.time_limit_minutes)
     # Editing a question later creates a new version; the attempt keeps the one it showed.
     first = items[0].question_version
     db.session.add(QuestionVersion(question_id=first.question_id, version=99, content_hash="x", body=first.body))

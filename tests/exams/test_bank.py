@@ -41,6 +41,7 @@ QUALIFICATIONS = """qualifications:
     exam:
       draw:
         - {module: alpha, count: 1}
+      levels: [inspector, supervisor]
       pass_mark: 50
 """
 
@@ -114,7 +115,7 @@ def test_true_false_needs_a_boolean_answer(bank):
 
 def test_blueprint_asking_for_more_than_the_bank_has(bank):
     found = problems(bank, qualifications=QUALIFICATIONS.replace("count: 1", "count: 5"))
-    assert any("qualifications.yaml:7: inspector: draws 5 from 'alpha' but the bank has only 1" in p for p in found)
+    assert any("qualifications.yaml:7: inspector: draws 5 from 'alpha' but the bank has only 2" in p for p in found)
 
 
 def test_malformed_yaml_is_reported_not_raised(bank):

@@ -20,6 +20,7 @@ class DrawRule:
     count: int
     tags: tuple[str, ...] = ()
     line: int = 1
+    min_per_tag: tuple[tuple[str, int], ...] = ()  # ((tag, at least n), ...) within the count
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,22 @@ def load_qualifications(bank_dir: Path) -> dict[str, Qualification]:
     return result
 
 
+def _min_per_tag(item: LineDict, count: int, check: _Checker) -> tuple[tuple[str, int], ...]:
+    """`min_per_tag: {tag: n, ...}`: at least n of the rule's questions carry the tag.
+    Whether the bank can meet it is checked with the bank (exams.bank)."""
+    spec = item.get("min_per_tag")
+    if spec is None:
+        return ()
+    if not isinstance(spec, LineDict) or not spec:
+        check.add(item.line_of("min_per_tag"), "'min_per_tag' must map tags to a number of questions")
+        return ()
+    result = tuple((str(tag), check.positive_int(spec, tag)) for tag in spec)
+    if sum(n for _, n in result) > count:
+        check.add(item.line_of("min_per_tag"), f"'min_per_tag' asks for {sum(n for _, n in result)} questions "
+                  f"but the rule draws only {count}")
+    return result
+
+
 def _blueprint(spec: LineDict, check: _Checker) -> ExamBlueprint | None:
     exam = spec.get("exam")
     if exam is None:
@@ -154,7 +171,8 @@ def _blueprint(spec: LineDict, check: _Checker) -> ExamBlueprint | None:
         if not isinstance(tags, list):
             check.add(item.line, "'tags' must be a list")
             tags = []
-        rules.append(DrawRule(item["module"], check.positive_int(item, "count", 1), tuple(tags), item.line))
+        count = check.positive_int(item, "count", 1)
+        rules.append(DrawRule(item["module"], count, tuple(tags), item.line, _min_per_tag(item, count, check)))
     levels = exam.get("levels") or ["inspector"]
     if not isinstance(levels, list) or any(level not in LEVELS for level in levels):
         check.add(exam.line_of("levels"), f"'levels' must list some of: {', '.join(LEVELS)}")

