@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from trainer import create_app
 from trainer.extensions import db
+from trainer.ledger.signing import generate_pem
 
 PG_URL = os.environ.get("TRAINER_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -26,6 +27,7 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret-key",
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing; production uses scrypt
     "SERVER_NAME": "localhost",
+    "LEDGER_SIGNING_KEY": generate_pem().decode(),  # one key per test run, never a file in instance/
 }
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -149,9 +149,12 @@ def _fail(error: SourceInvalid) -> None:
     sys.exit(1)
 
 
-from trainer.ledger.cli import verify_ledger_command  # noqa: E402 - registered after the group exists
+from trainer.ledger.cli import (  # noqa: E402 - registered after the group exists
+    checkpoint_command, ledger_keygen_command, ledger_public_key_command, verify_ledger_command,
+)
 
-trainer_cli.add_command(verify_ledger_command)
+for _command in (verify_ledger_command, checkpoint_command, ledger_keygen_command, ledger_public_key_command):
+    trainer_cli.add_command(_command)
 
 from trainer.inspections.cli import import_loans_command  # noqa: E402 - registered after the group exists
 

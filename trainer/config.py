@@ -65,6 +65,10 @@ def from_environment() -> dict:
         "BANK_ADDRESS": os.environ.get("TRAINER_BANK_ADDRESS", ""),
         "BANK_CONTACT_EMAIL": os.environ.get("TRAINER_BANK_CONTACT_EMAIL", ""),
         "BANK_LOGO_PATH": os.environ.get("TRAINER_BANK_LOGO", ""),  # a PNG or JPEG file
+        # Ed25519 key that signs ledger entries and checkpoints: PEM text, or a file. Never in the database.
+        "LEDGER_SIGNING_KEY": os.environ.get("TRAINER_LEDGER_SIGNING_KEY", ""),
+        "LEDGER_SIGNING_KEY_FILE": os.environ.get("TRAINER_LEDGER_SIGNING_KEY_FILE", ""),
+        "INSTANCE_DIR": instance,
     }
 
 
@@ -82,3 +86,7 @@ def check_production_safety(config: dict) -> None:
             "TRAINER_ENV=production needs TRAINER_SECRET_KEY set to a random value "
             "of at least 32 characters (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)."
         )
+    if not (config.get("LEDGER_SIGNING_KEY") or config.get("LEDGER_SIGNING_KEY_FILE")):
+        raise ConfigurationError(
+            "TRAINER_ENV=production needs the ledger signing key outside the database: set "
+            "TRAINER_LEDGER_SIGNING_KEY_FILE to a key file (create one with `trainer ledger-keygen FILE`).")

@@ -9,4 +9,4 @@ from trainer.certification.models import (  # noqa: F401
     ApiToken, Certificate, CertificationEvent, ReminderSent,
 )
 from trainer.inspections.models import AreaFinding, InspectionReport, Loan, RaisedSignal, Review  # noqa: F401,E402
-from trainer.ledger.models import LedgerEntry, LedgerHead  # noqa: F401,E402
+from trainer.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead  # noqa: F401,E402

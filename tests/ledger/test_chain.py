@@ -6,7 +6,8 @@ from sqlalchemy import select, text
 from trainer.auth.models import User
 from trainer.extensions import db
 from trainer.ledger import services as ledger
-from trainer.ledger.chain import GENESIS, entry_hash, verify_ledger
+from trainer.ledger.chain import GENESIS, entry_hash
+from trainer.ledger.verify import verify_ledger
 from trainer.ledger.models import LedgerEntry, LedgerHead
 
 
@@ -33,7 +34,8 @@ def test_each_entry_carries_the_previous_hash(org):
 
 
 def test_an_empty_and_a_good_ledger_verify(org):
-    assert verify_ledger() == ledger.VerifyResult(True, 0, None, "")
+    empty = verify_ledger()
+    assert (empty.ok, empty.checked, empty.first_bad_seq, empty.problem) == (True, 0, None, "")
     entries = chain_of(org, 7)
     ledger.reverse_entry(org.hr, entries[2], "Counted twice")
     result = verify_ledger(batch=3)  # several batches
@@ -56,7 +58,8 @@ def test_an_altered_row_with_its_hash_recomputed_is_still_found(org):
         hash=entry_hash(row))
     result = verify_ledger()
     assert (result.ok, result.first_bad_seq) == (False, 2)
-    assert "entry 2 was altered and its hash recomputed" in result.problem
+    # Its own hash holds, but nobody without the ledger key can sign the new one.
+    assert "entry 2 is not signed with the ledger key: it was altered and its hash recomputed" in result.problem
 
 
 def test_a_deleted_row_is_a_gap(org):
@@ -82,7 +85,7 @@ def test_a_replaced_last_row_is_caught_by_the_head(org):
     raw("UPDATE ledger_entries SET points = 10, hash = :hash WHERE seq = 3", hash=entry_hash(row))
     result = verify_ledger()
     assert (result.ok, result.first_bad_seq) == (False, 3)
-    assert "head does not match entry 3" in result.problem
+    assert "entry 3 is not signed with the ledger key" in result.problem
 
 
 def test_twenty_concurrent_writers_leave_one_unbroken_chain(app, org):
@@ -114,4 +117,5 @@ def test_twenty_concurrent_writers_leave_one_unbroken_chain(app, org):
     rows = db.session.execute(select(LedgerEntry.seq, LedgerEntry.reason).order_by(LedgerEntry.seq)).all()
     assert [seq for seq, _ in rows] == list(range(1, 21))
     assert sorted(reason for _, reason in rows) == sorted(f"writer {n}" for n in range(20))
-    assert verify_ledger() == ledger.VerifyResult(True, 20, None, "")
+    result = verify_ledger()
+    assert (result.ok, result.checked, result.size) == (True, 20, 20)

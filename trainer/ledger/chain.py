@@ -1,9 +1,12 @@
-"""The ledger's hash chain: appending without forks, and verifying it.
+"""The ledger's hash chain: appending without forks, and the per-entry checks.
 
-Each entry's hash covers its own content and the previous entry's hash, so
-altering or removing any row breaks the chain from that row on. The head row
+Each entry's hash covers every field that gives it meaning (a reversal names
+the entry it reverses by that entry's hash) and the previous entry's hash,
+so altering or removing any row breaks the chain from that row on. Each
+entry is also signed with the ledger key (signing.py). The head row
 (`ledger_head`, id 1) names the last entry: appends move it with a
 compare-and-swap, so two writers can never both build on the same entry.
+verify.py walks the chain against the signed checkpoints.
 """
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ import hashlib
 import json
 import random
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -19,15 +21,15 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
+from trainer.ledger import signing
 from trainer.ledger.models import LedgerEntry, LedgerHead
 from trainer.timeutil import as_utc
 
 GENESIS = "0" * 64
 HEAD_ID = 1
 MAX_TRIES = 50
-VERIFY_BATCH = 2000
 HASHED = ("seq", "person_id", "department_id", "category", "kind", "severity", "points", "reason",
-          "logged_by_id", "inspection_id", "reverses_id", "created_at", "prev_hash")
+          "logged_by_id", "inspection_id", "reverses_hash", "created_at", "prev_hash")
 
 
 class ChainBusy(RuntimeError):
@@ -65,6 +67,8 @@ def append(fields: dict[str, Any], when_locked: Callable[[], None] | None = None
     If it raises, the caller must roll back: the head has moved.
     """
     _ensure_head()
+    fields = {**fields, "reverses_hash": _hash_of(fields.get("reverses_id"))}
+    signer = signing.signer()
     for _ in range(MAX_TRIES):
         seq, prev = db.session.execute(
             select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.id == HEAD_ID)).one()
@@ -78,7 +82,8 @@ def append(fields: dict[str, Any], when_locked: Callable[[], None] | None = None
         if moved == 1:
             if when_locked is not None:
                 when_locked()
-            entry = LedgerEntry(**row, hash=digest)
+            entry = LedgerEntry(**row, hash=digest,
+                                signature=signer.sign(signing.ENTRY_CONTEXT, signing.entry_message(row["seq"], digest)))
             db.session.add(entry)
             db.session.flush()
             return entry
@@ -86,41 +91,13 @@ def append(fields: dict[str, Any], when_locked: Callable[[], None] | None = None
     raise ChainBusy("the ledger head kept moving")
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    checked: int  # entries found intact before the first problem (all of them when ok)
-    first_bad_seq: int | None
-    problem: str
+def _hash_of(entry_id: int | None) -> str | None:
+    if entry_id is None:
+        return None
+    return db.session.scalar(select(LedgerEntry.hash).where(LedgerEntry.id == entry_id))
 
 
-def _columns():
-    return [getattr(LedgerEntry, name) for name in HASHED] + [LedgerEntry.hash]
-
-
-def verify_ledger(batch: int = VERIFY_BATCH) -> VerifyResult:
-    """Walk the chain in seq order, a batch at a time (constant memory), and
-    name the first entry that was altered or is missing."""
-    expected, prev, checked = 1, GENESIS, 0
-    last_seen: int | None = None
-    while True:
-        query = select(*_columns()).order_by(LedgerEntry.seq).limit(batch)
-        if last_seen is not None:
-            query = query.where(LedgerEntry.seq > last_seen)
-        rows = db.session.execute(query).mappings().all()
-        for row in rows:
-            problem = _check_row(row, expected, prev)
-            if problem:
-                bad_seq, message = problem
-                return VerifyResult(False, max(0, min(checked, bad_seq - 1)), bad_seq, message)
-            prev, expected, checked = row["hash"], expected + 1, checked + 1
-        if len(rows) < batch:
-            break
-        last_seen = rows[-1]["seq"]
-    return _check_head(checked, prev)
-
-
-def _check_row(row, expected: int, prev: str) -> tuple[int, str] | None:
+def check_row(row, expected: int, prev: str) -> tuple[int, str] | None:
     seq = row["seq"]
     if seq > expected:
         missing = f"entry {expected} is" if seq == expected + 1 else f"entries {expected} to {seq - 1} are"
@@ -138,20 +115,17 @@ def _check_row(row, expected: int, prev: str) -> tuple[int, str] | None:
     return None
 
 
-def _check_head(checked: int, last_hash: str) -> VerifyResult:
+def check_head(checked: int, last_hash: str) -> tuple[int, int | None, str] | None:
+    """(entries intact, first bad seq, problem) when the head row disagrees with the chain walked."""
     head = db.session.execute(select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.id == HEAD_ID)).first()
     if head is None:
-        if checked == 0:
-            return VerifyResult(True, 0, None, "")
-        return VerifyResult(False, checked, None, "the chain head (ledger_head) is missing")
+        return None if checked == 0 else (checked, None, "the chain head (ledger_head) is missing")
     if head.seq > checked:
         missing = f"entry {checked + 1} is" if head.seq == checked + 1 else f"entries {checked + 1} to {head.seq} are"
-        return VerifyResult(False, checked, checked + 1,
-                            f"{missing} missing (deleted): the chain ends at {checked} but the head says {head.seq}")
+        return checked, checked + 1, f"{missing} missing (deleted): the chain ends at {checked} but the head says {head.seq}"
     if head.seq < checked:
-        return VerifyResult(False, head.seq, head.seq + 1,
-                            f"entry {head.seq + 1} was written outside the ledger: the head says {head.seq}")
+        return head.seq, head.seq + 1, f"entry {head.seq + 1} was written outside the ledger: the head says {head.seq}"
     if head.hash != last_hash:
-        return VerifyResult(False, checked - 1 if checked else 0, checked or None,
-                            f"the head does not match entry {checked}: that entry was replaced or rehashed")
-    return VerifyResult(True, checked, None, "")
+        return (checked - 1 if checked else 0, checked or None,
+                f"the head does not match entry {checked}: that entry was replaced or rehashed")
+    return None

@@ -29,9 +29,14 @@ class LedgerEntry(db.Model):
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_reports.id"))
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
+    # The reversed entry by its hash, which is hashed: swapping unhashed ids cannot retarget a reversal.
+    reverses_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Ed25519 over (seq, hash) with the key held outside the database: a row
+    # written by anyone without the key does not verify.
+    signature: Mapped[str | None] = mapped_column(String(128))
 
 
 class LedgerHead(db.Model):
@@ -43,3 +48,21 @@ class LedgerHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)  # always 1
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerCheckpoint(db.Model):
+    """A signed tree head: the ledger had `size` entries with this Merkle root
+    and last hash at `created_at`. `frontier` (the subtree roots, JSON) lets
+    verification resume from here at a cost in the new entries only.
+    Exported copies kept outside the database prove what the ledger held."""
+
+    __tablename__ = "ledger_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(Integer, index=True)
+    root: Mapped[str] = mapped_column(String(64))
+    head_hash: Mapped[str] = mapped_column(String(64))
+    frontier: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(128))

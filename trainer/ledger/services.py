@@ -25,7 +25,8 @@ from trainer.certification.models import CertificationEvent
 from trainer.extensions import db
 from trainer.inspections.models import InspectionReport
 from trainer.ledger.catalogue import SEVERE, Catalogue, Category, load_catalogue
-from trainer.ledger.chain import ChainBusy, VerifyResult, append, verify_ledger  # noqa: F401 - part of this API
+from trainer.ledger.chain import ChainBusy, append  # noqa: F401 - part of this API
+from trainer.ledger.verify import VerifyResult, verify_ledger  # noqa: F401 - part of this API
 from trainer.ledger.models import LedgerEntry
 from trainer.pagination import Page, paginate
 from trainer.security import BANK_WIDE_ROLES
