@@ -59,7 +59,7 @@ def load_bank(bank_dir: Path, module_slugs: set[str], qualifications: dict[str, 
     if not issues:
         _check_blueprints(bank_dir, qualifications, questions, tags, issues)
         _check_drawable(bank_dir, qualifications, questions, issues)
-        # _check_length_cues(bank_dir, questions, issues)  PENDING-REBALANCE
+        _check_length_cues(bank_dir, questions, issues)
     if issues:
         raise SourceInvalid(issues)
     return questions
