@@ -5,7 +5,9 @@ Integrity comes from the database, not from the browser:
 - the draw is frozen in `attempt_items` when the attempt starts;
 - answers are written only while the attempt is open and before its deadline;
 - submission is a conditional UPDATE (`status = 'in_progress'`), so of two
-  concurrent submits exactly one grades and the other reads its result.
+  concurrent submits exactly one grades and the other reads its result;
+- a save and the submit of the same attempt serialise on the attempt's row
+  (see `_hold_open`), so the grade is always the grade of the answers stored.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from trainer.exams.drawing import Candidate, PoolTooSmall, draw
 from trainer.exams.grading import grade
 from trainer.exams.models import Accommodation, AttemptItem, AttemptStatus, ExamAttempt, Question, QuestionVersion
 from trainer.extensions import db
-from trainer.timeutil import as_utc, utcnow
+from trainer.timeutil import utcnow
 
 
 class ExamError(Exception):
@@ -124,11 +126,11 @@ def eligibility(user: User, code: str, now: datetime | None = None) -> Eligibili
     ).order_by(ExamAttempt.started_at)).all()
     result.attempts_left = max(0, exam.attempts_per_window - len(recent))
     if result.attempts_left == 0:
-        result.next_attempt_from = as_utc(recent[0].started_at) + timedelta(days=exam.attempt_window_days)
+        result.next_attempt_from = recent[0].started_at + timedelta(days=exam.attempt_window_days)
     failed = [a for a in recent if a.passed is False and a.submitted_at is not None]
     if failed:
-        until = as_utc(failed[-1].submitted_at) + timedelta(minutes=exam.cooldown_minutes)
-        if until > now and not any(a.passed for a in recent if as_utc(a.started_at) > as_utc(failed[-1].started_at)):
+        until = failed[-1].submitted_at + timedelta(minutes=exam.cooldown_minutes)
+        if until > now and not any(a.passed for a in recent if a.started_at > failed[-1].started_at):
             result.cooldown_until = until
     return result
 
@@ -228,7 +230,7 @@ def save_answers(user: User, attempt_id: int, answers: dict[int, list[str]], now
     attempt = attempt_for(user, attempt_id)
     if attempt.status is not AttemptStatus.IN_PROGRESS:
         raise ExamError("closed")
-    if now > as_utc(attempt.deadline_at):
+    if now > attempt.deadline_at:
         close_if_overdue(attempt, now)
         raise ExamError("time_up")
     items = {item.position: item for item in items_of(attempt, set(answers))}
@@ -240,7 +242,10 @@ def save_answers(user: User, attempt_id: int, answers: dict[int, list[str]], now
             raise ExamError("unknown_option", position=position)
         if item.question_version.body["kind"] != "multiple" and len(selected) > 1:
             raise ExamError("one_option_only", position=position)
-    for position, selected in answers.items():
+    if not _hold_open(attempt.id, now):
+        db.session.rollback()
+        raise ExamError("closed")
+    for position, selected in sorted(answers.items()):  # one order: two saves never deadlock on items
         # Written only if the attempt is still open and in time, checked in the same statement.
         result = db.session.execute(
             update(AttemptItem)
@@ -260,6 +265,21 @@ def save_answers(user: User, attempt_id: int, answers: dict[int, list[str]], now
         AttemptItem.attempt_id == attempt.id, AttemptItem.selected.is_not(None))) or 0
 
 
+def _hold_open(attempt_id: int, now: datetime) -> bool:
+    """Keep the attempt open until this transaction commits; False if it is closed already.
+
+    On PostgreSQL a shared row lock (FOR SHARE): the submit's flip to
+    "submitted" waits until this save commits and then grades what it wrote,
+    and a save that comes after the flip waits for the submit to commit and
+    then finds the attempt closed. Without it a save could commit its answers
+    after the grader had read the old ones. SQLite runs one writing
+    transaction at a time, so there the conditional UPDATE is the whole check.
+    """
+    return db.session.scalar(
+        select(ExamAttempt.id).where(ExamAttempt.id == attempt_id, ExamAttempt.status == AttemptStatus.IN_PROGRESS,
+                                     ExamAttempt.deadline_at >= now).with_for_update(read=True)) is not None
+
+
 # --- submitting ---------------------------------------------------------------
 
 def submit(user: User, attempt_id: int, now: datetime | None = None, closed_by: str = "person") -> ExamAttempt:
@@ -272,12 +292,14 @@ def submit(user: User, attempt_id: int, now: datetime | None = None, closed_by: 
     attempt = attempt_for(user, attempt_id)
     if attempt.status is AttemptStatus.SUBMITTED:
         return attempt
-    if now > as_utc(attempt.submit_until):
+    if now > attempt.submit_until:
         closed_by = "deadline"
     return _close(attempt, now, closed_by)
 
 
 def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
+    # The flip comes first and locks the row: saves still in flight commit before it
+    # (see `_hold_open`), later ones are refused, so the answers read below are final.
     won = db.session.execute(
         update(ExamAttempt)
         .where(ExamAttempt.id == attempt.id, ExamAttempt.status == AttemptStatus.IN_PROGRESS)
@@ -302,7 +324,7 @@ def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
 
 def close_if_overdue(attempt: ExamAttempt, now: datetime | None = None) -> ExamAttempt:
     now = now or utcnow()
-    if attempt.status is AttemptStatus.IN_PROGRESS and now > as_utc(attempt.submit_until):
+    if attempt.status is AttemptStatus.IN_PROGRESS and now > attempt.submit_until:
         return _close(attempt, now, "deadline")
     return attempt
 
