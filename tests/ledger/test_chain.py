@@ -5,6 +5,7 @@ from sqlalchemy import select, text
 
 from trainer.auth.models import User
 from trainer.extensions import db
+from trainer.ledger import append_only
 from trainer.ledger import services as ledger
 from trainer.ledger.chain import GENESIS, entry_hash
 from trainer.ledger.verify import verify_ledger
@@ -18,8 +19,21 @@ def chain_of(org, n: int) -> list[LedgerEntry]:
 
 
 def raw(sql: str, **params) -> None:
-    """Tamper as someone with database access would: around the application."""
+    """Tamper as someone with the database owner's access would: around the
+    application and its append-only triggers (PostgreSQL: replica mode skips
+    them; SQLite: drop them and put them back)."""
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+    else:
+        for table in append_only.TABLES:
+            for op in ("update", "delete"):
+                db.session.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_{op}"))
     db.session.execute(text(sql), params)
+    if dialect == "sqlite":
+        for table in append_only.TABLES:
+            for statement in append_only.statements(dialect, table):
+                db.session.execute(text(statement))
     db.session.commit()
 
 

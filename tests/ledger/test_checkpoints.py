@@ -6,9 +6,10 @@ import json
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from trainer.extensions import db
-from trainer.ledger import checkpoints, signing
+from trainer.ledger import append_only, checkpoints, signing
 from trainer.ledger import services as ledger
 from trainer.ledger.chain import entry_hash
 from trainer.ledger.models import LedgerCheckpoint, LedgerEntry
@@ -97,9 +98,9 @@ def test_swapping_primary_keys_cannot_retarget_a_reversal(org):
     ids = (first.id, second.id)
     # Around the application and its foreign keys, as a database owner could.
     if db.engine.dialect.name == "sqlite":
-        statements = ["PRAGMA foreign_keys = OFF"]
+        statements = ["PRAGMA foreign_keys = OFF", "DROP TRIGGER ledger_entries_no_update"]
     else:
-        statements = ["SET session_replication_role = replica"]
+        statements = ["SET LOCAL session_replication_role = replica"]
     with db.engine.begin() as conn:
         for statement in statements:
             conn.execute(text(statement))
@@ -108,6 +109,8 @@ def test_swapping_primary_keys_cannot_retarget_a_reversal(org):
         conn.execute(text("UPDATE ledger_entries SET id = :b WHERE id = -1"), {"b": ids[1]})
         if db.engine.dialect.name == "sqlite":
             conn.execute(text("PRAGMA foreign_keys = ON"))
+            for statement in append_only.statements("sqlite", "ledger_entries"):
+                conn.execute(text(statement))
     db.session.expire_all()
     result = verify_ledger(full=True)
     broken(result, "entry 3 reverses an entry whose row was moved or replaced")
@@ -188,3 +191,15 @@ def test_cli_checkpoint_then_verify_against_the_file(org, runner, tmp_path):
     failed = runner.invoke(args=["trainer", "verify-ledger", "--checkpoint", str(path)])
     assert failed.exit_code == 1
     assert "entry 3 is missing" in failed.output
+
+
+@pytest.mark.parametrize("statement", ["UPDATE ledger_entries SET points = 100", "DELETE FROM ledger_entries",
+                                       "UPDATE ledger_checkpoints SET size = 0", "DELETE FROM ledger_checkpoints"])
+def test_the_database_itself_refuses_to_change_ledger_rows(org, statement):
+    chain_of(org, 2)
+    checkpoint()
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(text(statement))
+        db.session.flush()
+    db.session.rollback()
+    assert verify_ledger(full=True).ok
