@@ -7,6 +7,7 @@ from trainer.ledger import services as ledger
 from trainer.ledger.models import LedgerEntry
 
 from tests import factories
+from tests.ledger.test_chain import raw
 from tests.certification.test_certificate_pages import make_certificate
 from tests.ledger.conftest import snapshot
 
@@ -147,8 +148,7 @@ def test_verify_ledger_command(org, runner):
         ledger.log_entry(org.hr, org.officer, "outstanding_inspection", 3, f"Report {i}")
     result = runner.invoke(args=["trainer", "verify-ledger"])
     assert result.exit_code == 0 and "Ledger intact: 3 entries" in result.output
-    db.session.execute(text("UPDATE ledger_entries SET reason = 'nothing' WHERE seq = 2"))
-    db.session.commit()
+    raw("UPDATE ledger_entries SET reason = 'nothing' WHERE seq = 2")
     result = runner.invoke(args=["trainer", "verify-ledger"])
     assert result.exit_code == 1
     assert "Ledger broken at entry 2: entry 2 was altered" in result.output
