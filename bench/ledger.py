@@ -27,8 +27,12 @@ from sqlalchemy import delete, insert, select  # noqa: E402
 from trainer import create_app  # noqa: E402
 from trainer.auth.models import Department, Role, User, UserRole  # noqa: E402
 from trainer.extensions import db  # noqa: E402
-from trainer.ledger.chain import GENESIS, HEAD_ID, entry_hash, verify_ledger  # noqa: E402
-from trainer.ledger.models import LedgerEntry, LedgerHead  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from trainer.ledger import append_only, signing  # noqa: E402
+from trainer.ledger.chain import GENESIS, HEAD_ID, entry_hash  # noqa: E402
+from trainer.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead  # noqa: E402
+from trainer.ledger.verify import checkpoint_now, verify_ledger  # noqa: E402
 from trainer.ledger.services import log_entry  # noqa: E402
 
 PEOPLE = 50
@@ -82,10 +86,28 @@ def append_rate(app, actor_id: int, people: list[int], total: int, threads: int)
     return total / elapsed
 
 
-def build_chain(size: int, people: list[int], dept_id: int, actor_id: int) -> None:
-    """Replace the ledger with a valid chain of `size` entries, in bulk."""
+def _clear_ledger() -> None:
+    """Empty the ledger around its append-only triggers (a benchmark database only)."""
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+    else:
+        for table in append_only.TABLES:
+            for op in ("update", "delete"):
+                db.session.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_{op}"))
+    db.session.execute(delete(LedgerCheckpoint))
     db.session.execute(delete(LedgerEntry))
     db.session.execute(delete(LedgerHead))
+    if dialect == "sqlite":
+        for table in append_only.TABLES:
+            for statement in append_only.statements(dialect, table):
+                db.session.execute(text(statement))
+
+
+def build_chain(size: int, people: list[int], dept_id: int, actor_id: int) -> None:
+    """Replace the ledger with a valid, signed chain of `size` entries, in bulk."""
+    _clear_ledger()
+    signer = signing.signer()
     prev, start = GENESIS, datetime(2026, 1, 1, tzinfo=timezone.utc)
     for first in range(1, size + 1, CHUNK):
         rows = []
@@ -93,30 +115,50 @@ def build_chain(size: int, people: list[int], dept_id: int, actor_id: int) -> No
             row = {"seq": seq, "person_id": people[seq % len(people)], "department_id": dept_id,
                    "category": "late_inspection", "kind": "sanction", "severity": "minor", "points": -(1 + seq % 5),
                    "reason": f"Bench entry {seq}", "logged_by_id": actor_id, "inspection_id": None,
-                   "reverses_id": None, "created_at": start + timedelta(seconds=seq), "prev_hash": prev}
+                   "reverses_id": None, "reverses_hash": None, "created_at": start + timedelta(seconds=seq),
+                   "prev_hash": prev}
             row["hash"] = prev = entry_hash(row)
+            row["signature"] = signer.sign(signing.ENTRY_CONTEXT, signing.entry_message(seq, row["hash"]))
             rows.append(row)
         db.session.execute(insert(LedgerEntry), rows)
     db.session.add(LedgerHead(id=HEAD_ID, seq=size, hash=prev))
     db.session.commit()
 
 
-def verify_figures(app, size: int, people: list[int], dept_id: int, actor_id: int) -> tuple[float, float, float]:
-    """(build seconds, verify seconds, peak MiB allocated during a verify)."""
+INCREMENT = 100  # entries appended after the checkpoint for the incremental walk
+
+
+def verify_figures(app, size: int, people: list[int], dept_id: int,
+                   actor_id: int) -> tuple[float, float, float, float, float]:
+    """(build s, full verify without checkpoint s, full verify against a checkpoint s,
+    incremental verify of INCREMENT new entries s, peak MiB during a full verify)."""
     with app.app_context():
         started = time.perf_counter()
         build_chain(size, people, dept_id, actor_id)
         built = time.perf_counter() - started
-        started = time.perf_counter()
-        result = verify_ledger()
-        seconds = time.perf_counter() - started
-        if not result.ok or result.checked != size:
-            raise RuntimeError(f"the bulk-built chain did not verify: {result}")
+        unsigned_walk = _timed(lambda: verify_ledger(full=True), size)  # every entry's signature checked
+        checkpoint_now()
+        db.session.commit()
+        signed_walk = _timed(lambda: verify_ledger(full=True), size)  # the checkpoint vouches for all
+        for n in range(INCREMENT):
+            log_entry(db.session.get(User, actor_id), db.session.get(User, people[n % len(people)]),
+                      "late_inspection", 1, f"after the checkpoint {n}")
+        db.session.commit()
+        incremental = _timed(verify_ledger, size + INCREMENT)
         tracemalloc.start()
-        verify_ledger()
+        verify_ledger(full=True)
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
-        return built, seconds, peak
+        return built, unsigned_walk, signed_walk, incremental, peak
+
+
+def _timed(walk, expected: int) -> float:
+    started = time.perf_counter()
+    result = walk()
+    seconds = time.perf_counter() - started
+    if not result.ok or result.size != expected:
+        raise RuntimeError(f"the chain did not verify: {result}")
+    return seconds
 
 
 def main() -> None:
@@ -143,9 +185,13 @@ def main() -> None:
              f"| append, 1 thread ({args.appends} entries, one commit each) | {sequential:.0f} entries/s |",
              f"| append, {args.threads} threads ({args.appends} entries) | {concurrent:.0f} entries/s |"]
     for size in (int(s) for s in args.sizes.split(",")):
-        built, seconds, peak = verify_figures(app, size, people, dept_id, actor_id)
-        lines.append(f"| verify-ledger, {size:,} entries | {seconds:.2f} s ({size / seconds:,.0f} entries/s, "
-                     f"peak {peak:.1f} MiB; bulk build {built:.1f} s) |")
+        built, unsigned_walk, signed_walk, incremental, peak = verify_figures(app, size, people, dept_id, actor_id)
+        lines += [f"| verify-ledger --full, {size:,} entries, no checkpoint (every signature checked) | "
+                  f"{unsigned_walk:.2f} s ({size / unsigned_walk:,.0f} entries/s) |",
+                  f"| verify-ledger --full, {size:,} entries against a checkpoint | {signed_walk:.2f} s "
+                  f"({size / signed_walk:,.0f} entries/s, peak {peak:.1f} MiB; bulk build {built:.1f} s) |",
+                  f"| verify-ledger incremental: {INCREMENT} entries after a checkpoint at {size:,} | "
+                  f"{incremental * 1000:.0f} ms |"]
     report = "\n".join(lines)
     print(report)
     out = ROOT / "bench" / "results"
