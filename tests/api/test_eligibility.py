@@ -1,5 +1,6 @@
-"""The eligibility API answers from the certification gate, for token holders only."""
-from datetime import datetime, timezone
+"""The eligibility API answers with the gate's rule, for token holders only: `eligible` is what the
+gate would do with an act dated that day recorded now; `qualified` is the record of that day."""
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -10,11 +11,17 @@ from trainer.certification import services as certification
 from trainer.certification.models import ApiToken
 from trainer.extensions import db
 
+from trainer.timeutil import add_months
+
 from tests import factories
 
 # Granted on 1 March 2024 (bank time): valid 2024-03-01 to 2025-02-28, renewal window from 2024-12-30.
 GRANTED = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 LATER = datetime(2024, 6, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def days_ago(days: int) -> datetime:
+    return datetime.now(timezone.utc) - timedelta(days=days)
 
 
 @pytest.fixture
@@ -55,31 +62,41 @@ def answer(client, headers, employee_no, code="inspector", on="2024-06-01"):
 
 
 def test_a_valid_inspector_is_eligible_and_a_person_without_a_certificate_is_not(app, client, bearer):
-    holder = person_with(app, ("inspector", GRANTED))
+    granted = days_ago(30)
+    holder = person_with(app, ("inspector", granted))
     nobody = person_with(app)
-    response = ask(client, bearer, holder, on="2024-06-01")
+    with app.app_context():
+        valid_from, on = certification.today(granted), certification.today() - timedelta(days=10)
+        expires_on = add_months(valid_from, 12) - timedelta(days=1)
+    response = ask(client, bearer, holder, on=on.isoformat())
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.json["employee_no"] == holder and response.json["on"] == "2024-06-01"
+    assert response.json["employee_no"] == holder and response.json["on"] == on.isoformat()
     assert response.json["active"] is True
     with app.app_context():
         assert set(response.json["qualifications"]) == set(certification.definitions())
     assert response.json["qualifications"]["inspector"] == {
-        "eligible": True, "state": "active", "valid_from": "2024-03-01", "expires_on": "2025-02-28"}
+        "eligible": True, "reason": None, "qualified": True, "state": "active",
+        "valid_from": valid_from.isoformat(), "expires_on": expires_on.isoformat()}
     assert response.json["qualifications"]["supervisor"] == {
-        "eligible": False, "state": "none", "valid_from": None, "expires_on": None}
-    assert answer(client, bearer, nobody) == {"eligible": False, "state": "none", "valid_from": None, "expires_on": None}
+        "eligible": False, "reason": "never_qualified", "qualified": False, "state": "none",
+        "valid_from": None, "expires_on": None}
+    assert answer(client, bearer, nobody, on=on.isoformat()) == {
+        "eligible": False, "reason": "never_qualified", "qualified": False, "state": "none",
+        "valid_from": None, "expires_on": None}
 
 
-def test_the_answer_follows_the_date_asked_about(app, client, bearer):
+def test_the_record_follows_the_date_asked_about(app, client, bearer):
     holder = person_with(app, ("inspector", GRANTED))
-    assert answer(client, bearer, holder, on="2024-02-29")["eligible"] is False  # before validity
-    assert answer(client, bearer, holder, on="2024-03-01")["eligible"] is True
+    assert answer(client, bearer, holder, on="2024-02-29")["qualified"] is False  # before validity
+    assert answer(client, bearer, holder, on="2024-03-01")["qualified"] is True
     expiring = answer(client, bearer, holder, on="2025-01-15")
-    assert expiring["eligible"] is True and expiring["state"] == "expiring"
-    assert answer(client, bearer, holder, on="2025-02-28")["eligible"] is True  # the last valid day
+    assert expiring["qualified"] is True and expiring["state"] == "expiring"
+    assert answer(client, bearer, holder, on="2025-02-28")["qualified"] is True  # the last valid day
     expired = answer(client, bearer, holder, on="2025-03-01")
-    assert expired["eligible"] is False and expired["state"] == "expired"
+    assert expired["qualified"] is False and expired["state"] == "expired"
+    # Long expired now: nothing dated then may be recorded any more, nor dated beyond the window.
+    assert {answer(client, bearer, holder, on=day)["eligible"] for day in ("2024-06-01", "2025-01-15")} == {False}
 
 
 def test_without_a_date_the_answer_is_for_today(app, client, bearer):
@@ -92,13 +109,20 @@ def test_without_a_date_the_answer_is_for_today(app, client, bearer):
 
 
 def test_suspended_and_revoked_people_are_not_eligible_after_the_change(app, client, bearer):
-    suspended = person_with(app, ("inspector", GRANTED), ended=("suspend", "inspector", LATER))
-    revoked = person_with(app, ("inspector", GRANTED), ended=("revoke", "inspector", LATER))
+    granted, ended = days_ago(60), days_ago(10)
+    suspended = person_with(app, ("inspector", granted), ended=("suspend", "inspector", ended))
+    revoked = person_with(app, ("inspector", granted), ended=("revoke", "inspector", ended))
+    with app.app_context():
+        after, before = certification.today() - timedelta(days=5), certification.today(ended) - timedelta(days=1)
     for employee_no, state in ((suspended, "suspended"), (revoked, "revoked")):
-        after = answer(client, bearer, employee_no, on="2024-07-01")
-        assert after == {"eligible": False, "state": state, "valid_from": "2024-03-01", "expires_on": "2025-02-28"}
-        # The record of what was true before the change stays intact.
-        assert answer(client, bearer, employee_no, on="2024-05-31")["eligible"] is True
+        answered = answer(client, bearer, employee_no, on=after.isoformat())
+        assert (answered["eligible"], answered["reason"], answered["qualified"], answered["state"]) == (
+            False, state, False, state)
+        # The record of what was true before the change stays intact, but nothing dated then may be
+        # recorded now: the gate refuses a stopped person whatever the date, and so does the answer.
+        earlier = answer(client, bearer, employee_no, on=before.isoformat())
+        assert (earlier["qualified"], earlier["state"], earlier["eligible"], earlier["reason"]) == (
+            True, "active", False, state)
 
 
 def test_a_supervisor_is_eligible_only_while_an_inspector_certificate_covers_the_day(app, client, bearer):
@@ -106,14 +130,14 @@ def test_a_supervisor_is_eligible_only_while_an_inspector_certificate_covers_the
     supervisor_only = person_with(app, ("supervisor", GRANTED))
     lapsed_inspector = person_with(app, ("inspector", datetime(2023, 1, 10, 9, 0, tzinfo=timezone.utc)),
                                    ("supervisor", datetime(2023, 6, 1, 9, 0, tzinfo=timezone.utc)))
-    assert answer(client, bearer, both, "supervisor")["eligible"] is True
+    assert answer(client, bearer, both, "supervisor")["qualified"] is True
     alone = answer(client, bearer, supervisor_only, "supervisor")
-    assert alone["eligible"] is False and alone["state"] == "active"
+    assert alone["qualified"] is False and alone["state"] == "active"
     on = "2024-03-01"  # inspector expired 2024-01-09, supervisor valid until 2024-05-31
     assert answer(client, bearer, lapsed_inspector, "inspector", on)["state"] == "expired"
     lapsed = answer(client, bearer, lapsed_inspector, "supervisor", on)
-    assert lapsed["eligible"] is False and lapsed["state"] == "active"
-    assert answer(client, bearer, lapsed_inspector, "supervisor", "2023-12-01")["eligible"] is True
+    assert lapsed["qualified"] is False and lapsed["state"] == "active"
+    assert answer(client, bearer, lapsed_inspector, "supervisor", "2023-12-01")["qualified"] is True
 
 
 def test_a_deactivated_person_is_never_eligible(app, client, bearer):
@@ -197,3 +221,18 @@ def test_an_unknown_employee_is_not_found(app, client, bearer):
 def test_health_needs_no_token(client):
     response = client.get("/api/v1/health")
     assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_eligible_is_what_the_gate_would_do_with_a_report_dated_that_day(app, client, bearer):
+    """Before, an inspector whose certificate expired yesterday was `eligible` for last week, when the
+    gate refuses to file that report; a future day or one beyond the filing window is refused too."""
+    expired = person_with(app, ("inspector", days_ago(365)))
+    holder = person_with(app, ("inspector", days_ago(100)))
+    with app.app_context():
+        today = certification.today()
+    last_week = answer(client, bearer, expired, on=(today - timedelta(days=7)).isoformat())
+    assert (last_week["qualified"], last_week["eligible"], last_week["reason"]) == (True, False, "expired")
+    for offset, reason in ((1, "future_date"), (-46, "too_old")):
+        answered = answer(client, bearer, holder, on=(today + timedelta(days=offset)).isoformat())
+        assert (answered["qualified"], answered["eligible"], answered["reason"]) == (True, False, reason)
+    assert answer(client, bearer, holder, on=(today - timedelta(days=45)).isoformat())["eligible"] is True

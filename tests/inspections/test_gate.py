@@ -1,4 +1,4 @@
-"""The gate: only people qualified on the inspection date (and not stopped today) file, edit or submit;
+"""The gate: only people qualified on the inspection date and on the filing day file, edit or submit;
 only valid supervisors review. Each refusal says why and what to do."""
 from datetime import timedelta
 
@@ -52,14 +52,14 @@ def test_expired_message_names_the_date(bank):
     assert refused.value.message == f"Your Post-loan inspector qualification expired on {(today() - timedelta(days=1)).isoformat()}."
 
 
-def test_the_gate_asks_about_the_inspection_date(bank):
-    """An inspection carried out while the certificate was valid may still be filed after it expired."""
-    put_in_state(bank.officer, "expired")
-    yesterday = today() - timedelta(days=1)
-    report = services.create_report(bank.officer, bank.loan, full_content(yesterday))
-    assert report.inspection_date == yesterday
-    with pytest.raises(GateRefused):
-        services.create_report(bank.officer, bank.loan, full_content(today()))
+def test_an_expired_inspector_cannot_back_date_a_report(bank):
+    """Qualified on the inspection date is not enough: the author must be qualified on the filing day too."""
+    put_in_state(bank.officer, "expired")  # expired yesterday
+    for day in (today() - timedelta(days=7), today() - timedelta(days=1), today()):
+        with pytest.raises(GateRefused) as refused:
+            services.create_report(bank.officer, bank.loan, full_content(day))
+        assert refused.value.code == "expired" and EXPECTED_REASON["expired"] in refused.value.message
+    assert report_count() == 0
 
 
 def test_not_yet_qualified_on_the_inspection_date(bank):

@@ -2,7 +2,7 @@
 
 A token's plaintext exists only in the response that issues it; the database
 keeps its SHA-256, so a leaked copy of the database grants no access.
-Eligibility is read from the certification gate, never decided here.
+Eligibility is the inspection gate's answer, never decided here.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from trainer.auth.models import User
 from trainer.certification import services as certification
 from trainer.certification.models import ApiToken
 from trainer.extensions import db
+from trainer.inspections.gate import refusal
 from trainer.timeutil import utcnow
 
 TOKEN_SCHEME = "trn_"
@@ -99,12 +100,18 @@ def _iso(day: date | None) -> str | None:
 
 
 def eligibility(employee_no: str, qualification_code: str | None, on_date: date) -> dict:
-    """Whether the person may act under each qualification on `on_date`.
+    """Whether the person may act under each qualification for `on_date`.
 
-    `eligible` is the certification gate's answer (a deactivated person is
-    never eligible); `state`, `valid_from` and `expires_on` describe the
-    person's latest certificate, with expiry judged on `on_date`.
+    `eligible` is the gate's answer for an act dated `on_date` recorded today
+    (trainer/inspections/gate.py `refusal`, the rule in
+    trainer/certification/standing.py), and `reason` its refusal code when it
+    refuses: so a deactivated, currently suspended or since expired person is
+    not eligible, nor is a day in the future or beyond the filing window.
+    `qualified` is the record of that day alone (held a valid qualification
+    then); `state`, `valid_from` and `expires_on` describe the certificate in
+    force on `on_date`.
     """
+
     known = certification.definitions()
     if qualification_code is not None and qualification_code not in known:
         raise UnknownQualification(qualification_code)
@@ -112,12 +119,16 @@ def eligibility(employee_no: str, qualification_code: str | None, on_date: date)
     if person is None:
         raise UnknownEmployee(employee_no)
     codes = [qualification_code] if qualification_code else list(known)
+    today = certification.today()
     answers = {}
     for code in codes:
         standing = certification.standing(person.id, code, on_date)
         cert = standing.certificate
+        why = refusal(person, code, on_date, today)
         answers[code] = {
-            "eligible": person.active and certification.is_qualified(person.id, code, on_date),
+            "eligible": why is None,
+            "reason": None if why is None else why.code,
+            "qualified": certification.is_qualified(person.id, code, on_date),
             "state": standing.state,
             "valid_from": _iso(cert.valid_from if cert else None),
             "expires_on": _iso(cert.expires_on if cert else None),

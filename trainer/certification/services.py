@@ -1,8 +1,9 @@
 """The qualification lifecycle and the gate.
 
-`is_qualified` is the single source of truth for who may inspect and who may
-review. Grants, renewals and reinstatements come from passed exams; HR and
-admin suspend and revoke with a reason; every change is an event.
+Who was qualified when is defined once, in `standing.py`; `is_qualified` and
+`standing` read it for one person. Grants, renewals and reinstatements come
+from passed exams; HR and admin suspend and revoke with a reason; every change
+is an event.
 """
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from trainer.auth.models import User
+from trainer.certification import standing as rules
 from trainer.certification.definitions import Qualification, load_qualifications
 from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind
+# The states are defined with the rule; re-exported because every feature reads them from here.
+from trainer.certification.standing import ACTIVE, EXPIRED, EXPIRING, NONE, REVOKED, SUSPENDED  # noqa: F401
 from trainer.extensions import db
-from trainer.timeutil import add_months, as_utc, local_today, utcnow
-
-ACTIVE, EXPIRING, EXPIRED = "active", "expiring", "expired"
-SUSPENDED, REVOKED, NONE = "suspended", "revoked", "none"
+from trainer.timeutil import add_months, local_today, utcnow
 
 
 class LifecycleError(ValueError):
@@ -48,33 +49,12 @@ def today(now: datetime | None = None) -> date:
 
 
 # --- reading state ------------------------------------------------------------
-
-def covers(cert: Certificate, on: date) -> bool:
-    """Whether the certificate made its holder qualified on that day."""
-    if not cert.valid_from <= on <= cert.expires_on:
-        return False
-    if cert.ended_at is None:
-        return True
-    return on < today(as_utc(cert.ended_at))
-
+# The rule itself lives in trainer/certification/standing.py; these are its
+# readings for one person and for the pages.
 
 def state_on(cert: Certificate | None, on: date, window_days: int) -> str:
-    """active | expiring | expired | suspended | revoked | none, as of a day.
-
-    A suspension or revocation counts from the day it happened, so asking
-    about an earlier day shows the state the person had then.
-    """
-    if cert is None:
-        return NONE
-    if cert.ended_at is not None and on >= today(as_utc(cert.ended_at)):
-        return REVOKED if cert.status is CertificateStatus.REVOKED else SUSPENDED
-    if on < cert.valid_from:
-        return NONE
-    if on > cert.expires_on:
-        return EXPIRED
-    if on >= cert.expires_on - timedelta(days=window_days):
-        return EXPIRING
-    return ACTIVE
+    """active | expiring | expired | suspended | revoked | none, as of a day (see standing.py)."""
+    return rules.state_on(cert, on, window_days)
 
 
 @dataclass(frozen=True)
@@ -82,7 +62,7 @@ class Standing:
     """A person's standing in one qualification today."""
 
     qualification: Qualification
-    certificate: Certificate | None  # the latest one
+    certificate: Certificate | None  # the one in force
     state: str
 
     @property
@@ -95,28 +75,18 @@ class Standing:
 def latest_certificates(user_ids: list[int], code: str | None = None,
                         on: date | None = None) -> dict[tuple[int, str], Certificate]:
     """The latest certificate per person and qualification, in one query.
-    With `on`: the latest that had started by that day (an early renewal starts later)."""
+    With `on`: the one in force that day (the latest started by then; an early renewal starts later)."""
     if not user_ids:
         return {}
-    query = select(Certificate).where(Certificate.user_id.in_(user_ids)).order_by(Certificate.valid_from, Certificate.id)
-    if code:
-        query = query.where(Certificate.qualification == code)
-    if on is not None:
-        query = query.where(Certificate.valid_from <= on)
-    latest: dict[tuple[int, str], Certificate] = {}
-    for cert in db.session.scalars(query):
-        latest[(cert.user_id, cert.qualification)] = cert  # ordered: the last one wins
-    return latest
+    query = select(Certificate).where(Certificate.user_id.in_(user_ids), rules.in_force(Certificate, on, code))
+    return {(cert.user_id, cert.qualification): cert for cert in db.session.scalars(query)}
 
 
 def standing(user_id: int, code: str, on: date | None = None) -> Standing:
-    """The person's standing on a day (today by default), from the certificate in force then:
-    the latest one that had started by that day."""
+    """The person's standing on a day (today by default), from the certificate in force then."""
     qualification = definition(code)
     day = on or today()
-    cert = db.session.scalars(select(Certificate).where(
-        Certificate.user_id == user_id, Certificate.qualification == code, Certificate.valid_from <= day,
-    ).order_by(Certificate.valid_from.desc(), Certificate.id.desc()).limit(1)).first()
+    cert = latest_certificates([user_id], code, day).get((user_id, code))
     return Standing(qualification, cert, state_on(cert, day, qualification.renewal_window_days))
 
 
@@ -128,21 +98,17 @@ def standings(user_id: int, on: date | None = None) -> list[Standing]:
 
 
 def is_qualified(user: User | int, code: str, on: date | None = None) -> bool:
-    """THE GATE: did the person hold a valid `code` qualification on that day?
+    """Did the person hold a valid `code` qualification on that day (today by default)?
 
-    Valid means a certificate covering the day that was not suspended or
-    revoked before it, and every prerequisite qualification valid that day
-    too (a supervisor must also be a valid inspector).
+    The record of that day, as standing.py defines it: the certificate in force
+    then was active or expiring, and so was every prerequisite's. Whether the
+    person may act NOW on an act dated that day is the gate's question
+    (trainer/inspections/gate.py), which asks this for that day and for today.
     """
     user_id = user if isinstance(user, int) else user.id
-    day = on or today()
-    qualification = definition(code)
-    certs = db.session.scalars(select(Certificate).where(
-        Certificate.user_id == user_id, Certificate.qualification == code,
-        Certificate.valid_from <= day, Certificate.expires_on >= day)).all()
-    if not any(covers(cert, day) for cert in certs):
-        return False
-    return all(is_qualified(user_id, prerequisite, day) for prerequisite in qualification.prerequisites)
+    definition(code)
+    _states, qualified = rules.bulk([user_id], code, on or today(), definitions())
+    return user_id in qualified
 
 
 # --- changes ------------------------------------------------------------------

@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 
 from trainer.auth.models import Role, User, UserRole
 from trainer.certification import services as certification
-from trainer.certification.models import Certificate
+from trainer.certification import standing
 from trainer.evaluation import scoring
 from trainer.evaluation.quarters import Quarter, deadline, local_midnight_utc, month_end
 from trainer.extensions import db
@@ -200,40 +200,8 @@ def raw_numbers(vector: list[int], months: list[Month], people: int = 1) -> scor
     return scoring.Raw(counts, *vector[SCORED:POINTS + 1], people=people)
 
 
-def _prerequisite_closure(code: str) -> set[str]:
-    definitions, codes, todo = certification.definitions(), set(), [code]
-    while todo:
-        current = todo.pop()
-        if current not in codes and current in definitions:
-            codes.add(current)
-            todo.extend(definitions[current].prerequisites)
-    return codes
-
-
 def qualifications(people: Select | list[int], code: str, day: date) -> tuple[dict[int, str], set[int]]:
-    """Each person's state in `code` on `day` and who was qualified then, in one query.
-
-    The same rules as `certification.standing` (the latest certificate started by
-    that day) and `certification.is_qualified` (a certificate covering the day, and
-    every prerequisite valid too), for everyone at once."""
-    definitions = certification.definitions()
-    codes = _prerequisite_closure(code)
-    rows = db.session.execute(
-        select(Certificate.id, Certificate.user_id, Certificate.qualification, Certificate.status,
-               Certificate.valid_from, Certificate.expires_on, Certificate.ended_at)
-        .where(Certificate.user_id.in_(people), Certificate.qualification.in_(codes), Certificate.valid_from <= day)
-        .order_by(Certificate.valid_from, Certificate.id)).all()
-    latest, covering = {}, set()
-    for cert in rows:
-        latest[(cert.user_id, cert.qualification)] = cert  # ordered: the last one wins
-        if certification.covers(cert, day):
-            covering.add((cert.user_id, cert.qualification))
-
-    def qualified(user_id: int, wanted: str) -> bool:
-        return (user_id, wanted) in covering and all(qualified(user_id, p) for p in definitions[wanted].prerequisites)
-
-    window = definitions[code].renewal_window_days
-    people_ids = {user_id for user_id, _code in latest}
-    states = {user_id: certification.state_on(cert, day, window)
-              for (user_id, cert_code), cert in latest.items() if cert_code == code}
-    return states, {user_id for user_id in people_ids if qualified(user_id, code)}
+    """Each person's state in `code` on `day` and who was qualified then, in one query:
+    the bulk form of the rule in trainer/certification/standing.py."""
+    states, qualified = standing.bulk(people, code, day, certification.definitions())
+    return {user_id: held[code] for user_id, held in states.items()}, qualified

@@ -3,30 +3,28 @@
 Filtering by state happens in SQL on each person's latest certificate per
 qualification, so pagination, counts and exports stay correct and quick
 however many people there are. The page shows states from
-`certification.services.state_on`; `_state_sql` restates that rule for the
-database (filters, counts, exports) and tests/hr/test_matrix.py checks that
-the two agree on every edge of it.
+`certification.services.state_on`; filters, counts and exports use the SQL
+form of the same rule (`certification.standing.state_sql`), and
+tests/certification/test_standing_agreement.py checks that they agree.
 """
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from sqlalchemy import ColumnElement, Select, String, and_, case, exists, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, String, and_, func, literal, or_, select, union_all
 
 from trainer.auth.models import Department, User
 from trainer.certification import services as certification
+from trainer.certification import standing
 from trainer.certification.definitions import Qualification
-from trainer.certification.models import Certificate, CertificateStatus
+from trainer.certification.models import Certificate
 from trainer.extensions import db
 from trainer.pagination import Page, paginate
 from trainer.security import scope_people
@@ -93,32 +91,14 @@ class DepartmentCounts:
 # --- SQL building blocks ------------------------------------------------------
 
 def _latest_join(code: str, day: date):
-    """An alias of Certificate and the ON clause that joins each person's certificate
-    of `code` in force on `day`, the one `latest_certificates(on=day)` picks: the
-    latest to have started (by valid_from, ties by id). NOT EXISTS rather than
-    ROW_NUMBER(): SQLite answers it with index lookups (about twice as fast at
-    10,000 people) and PostgreSQL plans it as a hash anti-join."""
-    cert, newer = aliased(Certificate), aliased(Certificate)
-    superseded = exists().where(
-        newer.user_id == cert.user_id, newer.qualification == cert.qualification, newer.valid_from <= day,
-        or_(newer.valid_from > cert.valid_from, and_(newer.valid_from == cert.valid_from, newer.id > cert.id)))
-    return cert, and_(cert.user_id == User.id, cert.qualification == code, cert.valid_from <= day, ~superseded)
+    """An alias of Certificate and the ON clause joining each person's certificate of
+    `code` in force on `day` (the rule is standing.in_force)."""
+    return standing.in_force_join(User.id, code, day)
 
 
 def _state_sql(cert, qualification: Qualification, day: date) -> ColumnElement[str]:
-    """`certification.state_on` as an SQL expression over a certificate joined by `_latest_join`."""
-    # Ended "by that day" in the bank's calendar: before the next local midnight.
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    next_midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(timezone.utc)
-    ended = and_(cert.ended_at.is_not(None), cert.ended_at < next_midnight)
-    return case(
-        (cert.id.is_(None), certification.NONE),
-        (and_(ended, cert.status == CertificateStatus.REVOKED), certification.REVOKED),
-        (ended, certification.SUSPENDED),
-        (cert.expires_on < day, certification.EXPIRED),
-        (cert.expires_on <= day + timedelta(days=qualification.renewal_window_days), certification.EXPIRING),
-        else_=certification.ACTIVE,
-    )
+    """The state rule of standing.py as SQL, over a certificate joined by `_latest_join`."""
+    return standing.state_sql(cert, day, qualification.renewal_window_days)
 
 
 def _filtered(query: Select, viewer: User, matrix_filter: MatrixFilter, day: date) -> Select:

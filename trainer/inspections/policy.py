@@ -12,6 +12,8 @@ INSPECTION_FILE = "inspection.yaml"
 RUBRIC_FILE = "rubric.yaml"
 LOCALES = ("es", "en")
 SEVERITIES = ("low", "medium", "high")
+DEFAULT_DAYS_BACK = 45  # a month's inspection is due by the 5th of the next month; some room for late filing
+MAX_DAYS_BACK = 366  # a bound that catches a typo (450 for 45)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class InspectionPolicy:
     areas: tuple[Named, ...]  # in the order a report lists them
     ratings: dict[str, Named]
     signals: dict[str, Signal]
+    max_days_back: int = DEFAULT_DAYS_BACK  # how long before the day it is filed an inspection may be dated
 
     @property
     def area_codes(self) -> tuple[str, ...]:
@@ -139,8 +142,13 @@ def load_inspection_policy(policies_dir: Path) -> InspectionPolicy:
         if area not in area_codes:
             reader.add(spec.line_of("area"), f"signal '{code}': unknown area '{area}'")
         signals[code] = Signal(code, reader.names(spec, "signal", code), severity=severity, area=area)
+    max_days_back = data.get("max_days_back", DEFAULT_DAYS_BACK)
+    if not isinstance(max_days_back, int) or isinstance(max_days_back, bool) or not 0 <= max_days_back <= MAX_DAYS_BACK:
+        reader.add(data.line_of("max_days_back"),
+                   f"'max_days_back' must be a whole number of days from 0 to {MAX_DAYS_BACK}")
+        max_days_back = 0
     reader.done()
-    return InspectionPolicy(areas, ratings, signals)
+    return InspectionPolicy(areas, ratings, signals, max_days_back)
 
 
 def load_rubric(policies_dir: Path) -> Rubric:

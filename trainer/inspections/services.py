@@ -1,7 +1,9 @@
 """Post-loan inspection reports: drafting, editing and submitting, behind the gate.
 
 Every path that writes a report (the form, the API) comes through here, and
-each change calls `gate.require_inspector` for the inspection date first.
+each change calls `gate.require_inspector` first: the inspection date must lie
+in the policy's window before the filing day, and the author be qualified on
+both days (an expired inspector cannot back-date a report).
 A refused change raises InspectionError or GateRefused and writes nothing.
 
 Changes are conditional UPDATEs on the report's `revision` (and status), so
@@ -19,9 +21,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 
 from trainer.auth.models import Role, User
-from trainer.certification.services import today as bank_today
 from trainer.extensions import db
-from trainer.inspections.gate import require_inspector
+from trainer.inspections.gate import GateRefused, require_inspector
 from trainer.inspections.models import (AreaFinding, InspectionReport, Loan, RaisedSignal, ReportKind, ReportStatus,
                                         Review)
 from trainer.inspections.policy import InspectionPolicy, inspection_policy
@@ -78,9 +79,9 @@ def can_view_report(viewer: User, report: InspectionReport) -> bool:
 
 # --- writing ----------------------------------------------------------------------
 
-def create_report(author: User, loan: Loan, content: ReportContent) -> InspectionReport:
-    """Start a draft (it may be incomplete). Commits."""
-    report = _create(author, loan, content)
+def create_report(author: User, loan: Loan, content: ReportContent, now: datetime | None = None) -> InspectionReport:
+    """Start a draft (it may be incomplete) at `now` (default: this moment). Commits."""
+    report = _create(author, loan, content, now or utcnow())
     db.session.commit()
     return report
 
@@ -88,10 +89,11 @@ def create_report(author: User, loan: Loan, content: ReportContent) -> Inspectio
 def file_report(author: User, loan: Loan, content: ReportContent, submit: bool = False,
                 now: datetime | None = None) -> InspectionReport:
     """Create and, if asked, submit in one transaction: a refused submission leaves no draft behind."""
+    now = now or utcnow()
     try:
-        report = _create(author, loan, content)
+        report = _create(author, loan, content, now)
         if submit:
-            _submit(author, report, report.revision, content, now or utcnow())
+            _submit(author, report, report.revision, content, now)
     except Exception:
         db.session.rollback()
         raise
@@ -99,10 +101,11 @@ def file_report(author: User, loan: Loan, content: ReportContent, submit: bool =
     return report
 
 
-def save_report(author: User, report_id: int, revision: int, content: ReportContent) -> InspectionReport:
+def save_report(author: User, report_id: int, revision: int, content: ReportContent,
+                now: datetime | None = None) -> InspectionReport:
     """Save a draft (or a returned report) as it stands. Commits."""
     report, loan = _editable(author, report_id, revision)
-    _check(author, loan, content, complete=False)
+    _check(author, loan, content, complete=False, now=now or utcnow())
     _write(report, revision, content, {})
     db.session.commit()
     return report
@@ -118,13 +121,13 @@ def submit_report(author: User, report_id: int, revision: int, content: ReportCo
     return report
 
 
-def _create(author: User, loan: Loan, content: ReportContent) -> InspectionReport:
+def _create(author: User, loan: Loan, content: ReportContent, now: datetime) -> InspectionReport:
     if not can_file_on(author, loan):
         raise InspectionError("loan_not_visible", _l("This loan belongs to another department: you cannot inspect it."),
                               forbidden=True)
     if not loan.active:
         raise InspectionError("loan_closed", _l("This loan is closed: no more inspections are filed on it."))
-    _check(author, loan, content, complete=False)
+    _check(author, loan, content, complete=False, now=now)
     report = InspectionReport(loan_id=loan.id, author_id=author.id, department_id=loan.department_id,
                               kind=ReportKind(content.kind), inspection_date=content.inspection_date,
                               status=ReportStatus.DRAFT, trigger=content.trigger.strip(),
@@ -139,7 +142,7 @@ def _create(author: User, loan: Loan, content: ReportContent) -> InspectionRepor
 
 def _submit(author: User, report: InspectionReport, revision: int, content: ReportContent, now: datetime) -> None:
     loan = db.session.get(Loan, report.loan_id)
-    _check(author, loan, content, complete=True)
+    _check(author, loan, content, complete=True, now=now)
     _write(report, revision, content, {"status": ReportStatus.SUBMITTED,
                                        "submitted_at": func.coalesce(InspectionReport.submitted_at, now)})
 
@@ -171,16 +174,19 @@ def _stale() -> InspectionError:
     return InspectionError("stale", _l("Someone changed this report; reload."))
 
 
-def _check(author: User, loan: Loan, content: ReportContent, complete: bool) -> None:
-    """Refuse content that breaks a rule; on submission, also anything missing. Then the gate."""
+def _check(author: User, loan: Loan, content: ReportContent, complete: bool, now: datetime) -> None:
+    """Refuse content that breaks a rule; on submission, also anything missing. Then the gate,
+    for the inspection date and the filing day (`now`); a date it refuses is shown on the date field."""
     day = content.inspection_date
-    if day > bank_today():
-        raise InspectionError("future_date", _l("The inspection date cannot be in the future."),
-                              {"inspection_date": _l("The inspection date cannot be in the future.")})
     if day < loan.start_date:
         message = _l("The inspection date is before the loan started (%(start)s).", start=loan.start_date.isoformat())
         raise InspectionError("before_loan_start", message, {"inspection_date": message})
-    require_inspector(author, day)
+    try:
+        require_inspector(author, day, now)
+    except GateRefused as refusal:
+        if refusal.field is None:
+            raise
+        raise InspectionError(refusal.code, refusal.message, {refusal.field: refusal.message}) from None
     problems = _content_problems(content, inspection_policy(), complete)
     if problems:
         code = "incomplete" if complete and all(p[1] for p in problems.values()) else "invalid"
