@@ -24,6 +24,14 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def sqlite_synchronous() -> str:
+    """TRAINER_SQLITE_SYNCHRONOUS: NORMAL (default) or FULL; anything else is refused."""
+    value = (os.environ.get("TRAINER_SQLITE_SYNCHRONOUS") or "NORMAL").strip().upper()
+    if value not in {"NORMAL", "FULL"}:
+        raise ConfigurationError(f"TRAINER_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {value!r}")
+    return value
+
+
 def from_environment() -> dict:
     """Build the config mapping from `TRAINER_*` variables."""
     env = os.environ.get("TRAINER_ENV", "development")

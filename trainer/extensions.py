@@ -12,6 +12,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from trainer.config import sqlite_synchronous
+
 # Stable constraint names so Alembic can alter them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -45,5 +47,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # NORMAL (default) in WAL mode never corrupts the database, but a power loss
+    # can undo the last transactions committed before it; FULL syncs every commit.
+    cursor.execute(f"PRAGMA synchronous={sqlite_synchronous()}")
     cursor.close()
