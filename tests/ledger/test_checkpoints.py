@@ -203,3 +203,23 @@ def test_the_database_itself_refuses_to_change_ledger_rows(org, statement):
         db.session.flush()
     db.session.rollback()
     assert verify_ledger(full=True).ok
+
+
+def test_hr_sees_the_integrity_status_and_the_last_checkpoint(org, client, login):
+    chain_of(org, 2)
+    login(org.hr)
+    page = client.get("/ledger/").get_data(as_text=True)
+    assert "No signed checkpoint yet" in page
+    checkpoint()
+    page = client.get("/ledger/").get_data(as_text=True)
+    assert "Integrity verified: 2 entries" in page and "Last signed checkpoint" in page
+    raw("DELETE FROM ledger_entries WHERE seq = 2")
+    move_head_to(1)
+    page = client.get("/ledger/").get_data(as_text=True)
+    assert "The ledger does not verify." in page and "entry 2 is missing" in page
+
+
+def test_staff_do_not_see_the_integrity_panel(org, client, login):
+    chain_of(org, 1)
+    login(org.officer)
+    assert 'id="ledger-integrity"' not in client.get("/ledger/").get_data(as_text=True)

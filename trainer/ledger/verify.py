@@ -20,6 +20,7 @@ new entries only) once that checkpoint's last entry is found unchanged;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -86,6 +87,30 @@ def checkpoint_now() -> LedgerCheckpoint:
     if not result.ok:
         raise CheckpointRefused(result.problem)
     return checkpoints.write(result.size, result.root, result.head, result.frontier)
+
+
+@dataclass(frozen=True)
+class IntegrityStatus:
+    """What HR and admin see: whether the ledger verifies now, and against which checkpoint."""
+
+    checked: bool  # False: no checkpoint yet, so nothing cheap to check against
+    ok: bool
+    problem: str
+    size: int
+    last_checkpoint: checkpoints.TreeHead | None
+
+    @property
+    def checkpoint_at(self) -> datetime | None:
+        return datetime.fromisoformat(self.last_checkpoint.created_at) if self.last_checkpoint else None
+
+
+def integrity_status() -> IntegrityStatus:
+    """The incremental check from the last checkpoint (cost in the entries since)."""
+    heads = checkpoints.stored()
+    if not heads:
+        return IntegrityStatus(False, True, "", 0, None)
+    result = verify_ledger()
+    return IntegrityStatus(True, result.ok, result.problem, result.size, heads[-1])
 
 
 class CheckpointRefused(RuntimeError):

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from trainer.auth.models import Department, Role, User
 from trainer.extensions import db
+from trainer.ledger.verify import integrity_status
 from trainer.ledger import services
 from trainer.ledger.forms import EntryForm, ReverseForm
 from trainer.ledger.models import LedgerEntry
@@ -63,7 +64,8 @@ def index():
     departments = db.session.scalars(select(Department).order_by(Department.name)).all() if bank_wide else []
     return render_template("ledger/index.html", page=page, rows=services.annotate(page.items),
                            categories=_category_titles(), departments=departments, person_name=person_name,
-                           can_log=current_user.has_role(*LOGGERS))
+                           can_log=current_user.has_role(*LOGGERS),
+                           integrity=integrity_status() if bank_wide else None)
 
 
 # --- logging ------------------------------------------------------------------------
