@@ -8,6 +8,14 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def iso_utc(value: datetime) -> str:
+    """An instant for the browser: ISO 8601 with its offset, never a bare wall time
+    that JavaScript would read as the visitor's local time."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}: which zone is it in?")
+    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
 def as_utc(value: datetime) -> datetime:
     """SQLite returns naive datetimes even for timezone-aware columns."""
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

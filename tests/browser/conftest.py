@@ -6,6 +6,7 @@ import shutil
 import threading
 
 import pytest
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from trainer import create_app
@@ -36,15 +37,21 @@ def chromium_path():
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    """The app with CSRF on, as in production, served from a thread."""
+def live_server(database_url):
+    """The app with CSRF on, as in production, served from a thread; on SQLite,
+    and on PostgreSQL too when TRAINER_TEST_DATABASE_URL is set."""
     app = create_app({
         "TESTING": False, "SECRET_KEY": "browser-test-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     with app.app_context():
-        db.create_all()
+        if database_url.startswith("sqlite"):
+            db.create_all()
+        else:  # the run's scratch database, emptied for each test
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
         factories.load_content()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -57,12 +64,18 @@ def live_server(tmp_path):
 
 
 @pytest.fixture
-def page(chromium_path):
+def timezone_id():
+    """The browser's time zone: the bank's. Parametrize `timezone_id` to try others."""
+    return "Europe/Madrid"
+
+
+@pytest.fixture
+def page(chromium_path, timezone_id):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="es-ES")
+        context = browser.new_context(locale="es-ES", timezone_id=timezone_id)
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page

@@ -4,10 +4,12 @@ answer or an explanation: the answer key never reaches the browser early."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 
 from trainer.exams.grading import correct_option_ids
+from trainer.timeutil import iso_utc
 
 ERROR_MESSAGES = {
     "unknown_question": lambda: _("That question is not part of this attempt. Nothing was saved."),
@@ -17,6 +19,14 @@ ERROR_MESSAGES = {
     "closed": lambda: _("This attempt has already been submitted."),
     "bad_request": lambda: _("The request could not be understood. Nothing was saved."),
 }
+
+
+def clock(attempt, now: datetime) -> dict[str, str]:
+    """The attempt's deadlines and the server's time, each with its offset: the
+    countdown is the difference of the two server times, so neither the
+    browser's time zone nor a wrong clock on the computer changes it."""
+    return {"deadline": iso_utc(attempt.deadline_at), "submit_until": iso_utc(attempt.submit_until),
+            "now": iso_utc(now)}
 
 
 @dataclass

@@ -15,7 +15,7 @@ from trainer.certification import services as certification
 from trainer.content.services import titles as content_titles
 from trainer.exams import services
 from trainer.exams.models import AttemptStatus
-from trainer.exams.presenters import ERROR_MESSAGES, present_items, review_items
+from trainer.exams.presenters import ERROR_MESSAGES, clock, present_items, review_items
 from trainer.security import roles_required
 from trainer.timeutil import utcnow
 
@@ -59,7 +59,7 @@ def attempt(attempt_id: int):
     qualification = certification.definition(attempt.qualification)
     return render_template("exams/attempt.html", attempt=attempt, items=items, qualification=qualification,
                            answered=sum(1 for i in items if i.selected), policy=qualification.exam,
-                           now_iso=utcnow().isoformat())
+                           clock=clock(attempt, utcnow()))
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
@@ -72,8 +72,9 @@ def save(attempt_id: int):
         answered = services.save_answers(current_user, attempt_id, answers)
     except services.ExamError as error:
         return _refused(error, attempt_id, wants_json)
-    if wants_json:
-        return jsonify(answered=answered)
+    if wants_json:  # with the clock, so a page left open re-syncs its countdown on every save
+        attempt = services.attempt_for(current_user, attempt_id)
+        return jsonify(answered=answered, **clock(attempt, utcnow()))
     flash(_("Your answers are saved."), "success")
     return redirect(url_for("exams.attempt", attempt_id=attempt_id))
 

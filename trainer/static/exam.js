@@ -9,9 +9,7 @@
 
   var data = status.dataset;
   var csrf = form.querySelector("input[name=csrf_token]").value;
-  // Offset between this computer's clock and the server's, so a wrong clock does not matter.
-  var skew = Date.parse(data.serverNow) - Date.now();
-  var deadline = Date.parse(data.deadline);
+  var clock = null;  // {left: ms left by the server's reckoning, at: this computer's Date.now() then}
   var countdown = document.getElementById("countdown");
   var announcer = document.getElementById("announcer");
   var saveState = document.getElementById("save-state");
@@ -29,8 +27,23 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
+  // An instant from the server, only with its offset ("Z" or "+00:00"): a bare
+  // "2026-03-02T09:30:00" would be read as this computer's local time.
+  function instant(text) {
+    return /(Z|[+-]\d\d:\d\d)$/.test(text || "") ? Date.parse(text) : NaN;
+  }
+
+  // Time left is the server's deadline minus the server's now; this computer's
+  // clock only measures the time elapsed since (it keeps running through a
+  // laptop's sleep), so neither its time zone nor its being wrong matters.
+  function setClock(deadline, serverNow) {
+    var left = instant(deadline) - instant(serverNow);
+    if (!isNaN(left)) { clock = { left: left, at: Date.now() }; }
+  }
+
   function tick() {
-    var left = Math.max(0, Math.floor((deadline - (Date.now() + skew)) / 1000));
+    if (!clock) { return; }  // no usable time from the server: keep the printed "until" time, never submit
+    var left = Math.max(0, Math.floor((clock.left - (Date.now() - clock.at)) / 1000));
     var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
     countdown.textContent = fill(data.msgLeft, { time: (h ? h + ":" + pad(m) : m) + ":" + pad(s) });
     // Screen readers hear the time at a few moments only, never every second.
@@ -87,6 +100,7 @@
       if (result.ok) {
         saveState.textContent = data.msgSaved;
         showProgress(result.payload.answered);
+        setClock(result.payload.deadline, result.payload.now);
       } else {
         saveState.textContent = result.payload.message || data.msgSaveFailed;
         if (result.payload.error === "time_up" || result.payload.error === "closed") { timeUp(); }
@@ -102,6 +116,7 @@
     }
   });
 
+  setClock(data.deadline, data.serverNow);
   tick();
   window.setInterval(tick, 1000);
 })();
