@@ -105,3 +105,39 @@ def test_missing_file_invalid_yaml_and_missing_sections(tmp_path):
         "policies/inspection.yaml:1: expected a non-empty 'ratings' mapping",
         "policies/inspection.yaml:1: expected a non-empty 'signals' mapping",
     ]
+
+
+MINIMAL_CHECKLIST = """\
+areas:
+  fund_use: {es: "Uso", en: "Use"}
+ratings:
+  normal: {es: "Normal", en: "Normal"}
+signals:
+  diverted: {severity: high, area: fund_use, es: "Desvío", en: "Diverted"}
+"""
+
+
+def test_the_filing_window_is_read_and_defaults_to_45_days(tmp_path):
+    assert load_inspection_policy(POLICIES).max_days_back == 45
+    assert load_inspection_policy(write(tmp_path, "inspection.yaml", MINIMAL_CHECKLIST)).max_days_back == 45
+    assert load_inspection_policy(write(tmp_path, "inspection.yaml", "max_days_back: 0\n" + MINIMAL_CHECKLIST)).max_days_back == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "367", "many", "4.5", "true", "[]"])
+def test_a_bad_filing_window_is_reported_with_file_and_line(tmp_path, value):
+    found = problems(load_inspection_policy, write(tmp_path, "inspection.yaml", MINIMAL_CHECKLIST + f"max_days_back: {value}\n"))
+    assert found == ["policies/inspection.yaml:7: 'max_days_back' must be a whole number of days from 0 to 366"]
+
+
+def test_check_content_reports_a_bad_filing_window(app, tmp_path):
+    import shutil
+
+    directory = tmp_path / "policies"
+    shutil.copytree(POLICIES, directory)
+    text = (directory / "inspection.yaml").read_text(encoding="utf-8").replace("max_days_back: 45", "max_days_back: -3")
+    (directory / "inspection.yaml").write_text(text, encoding="utf-8")
+    app.config["POLICIES_DIR"] = directory
+    result = app.test_cli_runner().invoke(args=["trainer", "check-content"])
+    assert result.exit_code != 0
+    line = text.splitlines().index("max_days_back: -3") + 1
+    assert f"policies/inspection.yaml:{line}: 'max_days_back' must be a whole number of days from 0 to 366" in result.output
