@@ -74,12 +74,12 @@ def seed_demo() -> list[DemoAccount]:
 def _seed_certificates() -> None:
     """Certificates as if earned earlier, with the modules read, so every screen has something to show."""
     import secrets
-    from datetime import timedelta
+    from datetime import datetime, time, timedelta, timezone
 
     from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind
     from trainer.certification.services import definition, today
-    from trainer.content.models import ModuleCompletion, ReadingProgress
-    from trainer.content.services import active_modules
+    from trainer.content.models import ModuleCompletion
+    from trainer.content.services import active_modules, read_through
     from trainer.timeutil import add_months
 
     modules = active_modules()
@@ -96,9 +96,10 @@ def _seed_certificates() -> None:
         db.session.flush()
         db.session.add(CertificationEvent(user_id=user.id, qualification=code, certificate_id=cert.id,
                                           kind=EventKind.GRANTED, reason="demo data", source="demo"))
+        # The modules read through in order at a reading pace, the day before the exam.
+        reading_day = datetime.combine(valid_from - timedelta(days=1), time(9), tzinfo=timezone.utc)
         for module in modules:
-            if code in module.qualifications and db.session.get(ReadingProgress, (user.id, module.id)) is None:
-                db.session.add(ReadingProgress(user_id=user.id, module_id=module.id, version=module.version,
-                                               furthest_section=module.section_count))
-                db.session.add(ModuleCompletion(user_id=user.id, module_id=module.id, version=module.version))
+            if code in module.qualifications and db.session.scalar(select(ModuleCompletion.id).where(
+                    ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == module.id)) is None:
+                reading_day = read_through(user, module, start=reading_day).completed_at + timedelta(minutes=5)
     db.session.commit()

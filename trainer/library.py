@@ -50,11 +50,12 @@ def read_all(content_dir: Path | None = None, bank_dir: Path | None = None) -> S
 
 def _policy_issues(policies_dir: Path, qualification_codes: set[str]) -> list:
     """Every file in policies/ is read by its own feature's loader; collect their complaints."""
+    from trainer.content.policy import load_reading_policy
     from trainer.inspections.policy import load_inspection_policy, load_rubric
     from trainer.ledger.catalogue import load_catalogue
 
     issues = []
-    for load in (load_inspection_policy, load_rubric):
+    for load in (load_inspection_policy, load_rubric, load_reading_policy):
         try:
             load(policies_dir)
         except SourceInvalid as error:

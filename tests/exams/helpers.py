@@ -11,8 +11,7 @@ from trainer.exams.grading import correct_option_ids
 def read_modules(person, code: str) -> None:
     for module in content.active_modules():
         if code in module.qualifications:
-            content.record_reading(person, module, module.section_count)
-            content.complete_module(person, module)
+            content.read_through(person, module)
 
 
 def answers(attempt, right: int | None = None) -> dict[int, list[str]]:

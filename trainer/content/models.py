@@ -73,15 +73,56 @@ class ModuleSection(db.Model):
 
 
 class ReadingProgress(db.Model):
-    """How far a person has read the current version of a module."""
+    """How far a person has read the current version of a module: a summary of
+    their SectionReading rows, and the row that serialises their reading of it."""
 
     __tablename__ = "reading_progress"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
+    # Sections counted as read, in order, in the current round (always the first N).
     furthest_section: Mapped[int] = mapped_column(Integer, default=0)
+    # A re-read assignment starts a new round: the earlier round's readings stay as evidence but no longer count.
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SectionReading(db.Model):
+    """When one person opened one section of one version of a module, measured by
+    the server; the training evidence behind a completion."""
+
+    __tablename__ = "section_readings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1-based
+    first_opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The first opening after the previous section was read: the reading time runs from here.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the person moved on at least the minimum time after `started_at`.
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReadingConfirmation(db.Model):
+    """The "I have read and understood" statement a person confirmed after reading
+    every section of a module version in one round: the text shown and when."""
+
+    __tablename__ = "reading_confirmations"
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "version", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    round: Mapped[int] = mapped_column(Integer)
+    statement_version: Mapped[int] = mapped_column(Integer)
+    statement_text: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(8))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ModuleCompletion(db.Model):
@@ -95,6 +136,9 @@ class ModuleCompletion(db.Model):
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
     version: Mapped[int] = mapped_column(Integer)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # What the person confirmed (None only for completions recorded before confirmations existed).
+    confirmation_id: Mapped[int | None] = mapped_column(ForeignKey("reading_confirmations.id"))
+    confirmation: Mapped[ReadingConfirmation | None] = relationship(lazy="selectin")
 
 
 class ReadAssignment(db.Model):
@@ -108,3 +152,5 @@ class ReadAssignment(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The reading that fulfilled it: a completion through the same rule as any other.
+    confirmation_id: Mapped[int | None] = mapped_column(ForeignKey("reading_confirmations.id"))

@@ -13,17 +13,16 @@ from trainer.content.loader import ModuleSource, load_modules
 from trainer.content.models import (
     Module, ModuleCompletion, ModuleQualification, ModuleSection, ModuleText, ReadAssignment, ReadingProgress,
 )
+from trainer.content.reading import (  # noqa: F401 - the reading rule, used through this module
+    NotConfirmed, NotFinishedReading, ReadingStatus, complete_module, open_section, read_through, reading_status,
+    restart_reading,
+)
 from trainer.content.render import render_markdown
-from trainer.dbutil import get_or_create
 from trainer.extensions import db
 from trainer.sourcefiles import SourceInvalid, SourceIssue
 from trainer.timeutil import utcnow
 
 FALLBACK_LOCALE = "es"
-
-
-class NotFinishedReading(Exception):
-    """The reader has not reached the module's last section yet."""
 
 
 # --- loading content/ -------------------------------------------------------
@@ -121,7 +120,7 @@ class ModuleProgress:
     module: Module
     title: str
     summary: str
-    furthest_section: int
+    furthest_section: int  # sections read, in order
     completed: bool
     needs_reread: bool  # completed an older version; the text changed materially since
 
@@ -229,36 +228,6 @@ def section_titles(module: Module, locale: str) -> tuple[str, list[str]]:
     return (mine[0][1] if mine else module.slug), [t for t, _ in mine]
 
 
-def record_reading(user: User, module: Module, position: int) -> int:
-    """Note that `user` reached section `position`; returns the furthest section reached."""
-    progress, _ = get_or_create(
-        ReadingProgress, {"version": module.version, "furthest_section": 0}, user_id=user.id, module_id=module.id
-    )
-    if progress.version != module.version:  # a new version: reading starts over
-        progress.version, progress.furthest_section = module.version, 0
-    if position > progress.furthest_section:
-        progress.furthest_section = position
-        progress.updated_at = utcnow()
-    db.session.commit()
-    return progress.furthest_section
-
-
-def complete_module(user: User, module: Module) -> ModuleCompletion:
-    """Record completion of the current version, and close any re-read assignment for it.
-
-    Idempotent: a second call returns the first record.
-    """
-    progress = db.session.get(ReadingProgress, (user.id, module.id))
-    if progress is None or progress.version != module.version or progress.furthest_section < module.section_count:
-        raise NotFinishedReading(module.slug)
-    completion, _ = get_or_create(ModuleCompletion, user_id=user.id, module_id=module.id, version=module.version)
-    for assignment in db.session.scalars(select(ReadAssignment).where(
-            ReadAssignment.user_id == user.id, ReadAssignment.module_id == module.id, ReadAssignment.done_at.is_(None))):
-        assignment.done_at = utcnow()
-    db.session.commit()
-    return completion
-
-
 def open_assignments(user_id: int, module_id: int | None = None) -> set[int]:
     """Modules the person has been told to read again and has not yet."""
     query = select(ReadAssignment.module_id).where(ReadAssignment.user_id == user_id, ReadAssignment.done_at.is_(None))
@@ -275,9 +244,7 @@ def assign_rereading(user_id: int, qualification: str, reason: str) -> list[Modu
     for module in modules:
         if module.id not in already:
             db.session.add(ReadAssignment(user_id=user_id, module_id=module.id, reason=reason))
-        progress = db.session.get(ReadingProgress, (user_id, module.id))
-        if progress is not None:
-            progress.furthest_section = 0
+        restart_reading(user_id, module.id)
     return modules
 
 

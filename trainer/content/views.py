@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from trainer.content import services
+from trainer.content.forms import CompleteForm
+from trainer.content.policy import reading_policy
 from trainer.content.render import resolve_module_links
 from trainer.security import roles_required
 
@@ -28,23 +30,21 @@ def index():
 @bp.get("/<slug>")
 @roles_required()
 def module(slug: str):
-    """Open a module where the reader left off."""
+    """Open a module where the reader left off: the first section not read yet."""
     module = _module_or_404(slug)
     progress = services.module_progress(current_user, module, title=slug)
-    start = 1 if progress.completed else min(max(progress.furthest_section, 1), module.section_count)
+    start = 1 if progress.completed else min(progress.furthest_section + 1, module.section_count)
     return redirect(url_for("content.read", slug=slug, position=start))
 
 
-@bp.get("/<slug>/<int:position>")
-@roles_required()
-def read(slug: str, position: int):
-    module = _module_or_404(slug)
+def _page(module, position: int, status, form: CompleteForm | None = None, refused: bool = False):
     locale = str(get_locale())
     page = services.section(module, locale, position)
     if page is None:
         abort(404)
-    furthest = services.record_reading(current_user, module, position)
     title, section_titles = services.section_titles(module, locale)
+    form = form or CompleteForm()
+    form.confirm.label.text = reading_policy().statement.text(locale)
     return render_template(
         "content/read.html",
         module=module,
@@ -52,19 +52,34 @@ def read(slug: str, position: int):
         page=page,
         html=resolve_module_links(page.html, url_for("content.index")),
         position=position,
-        furthest=furthest,
+        status=status,
         section_titles=section_titles,
+        form=form,
+        refused=refused,
     )
+
+
+@bp.get("/<slug>/<int:position>")
+@roles_required()
+def read(slug: str, position: int):
+    module = _module_or_404(slug)
+    if not 1 <= position <= module.section_count:
+        abort(404)
+    status = services.open_section(current_user, module, position)
+    return _page(module, position, status)
 
 
 @bp.post("/<slug>/complete")
 @roles_required()
 def complete(slug: str):
     module = _module_or_404(slug)
+    form = CompleteForm()
+    last = module.section_count
+    if not form.validate_on_submit():
+        return _page(module, last, services.reading_status(current_user, module), form), 422
     try:
-        services.complete_module(current_user, module)
-    except services.NotFinishedReading:
-        flash(_("Read every section before marking the module complete."), "warning")
-        return redirect(url_for("content.module", slug=slug))
+        services.complete_module(current_user, module, confirmed=form.confirm.data, locale=str(get_locale()))
+    except services.NotFinishedReading as refused:
+        return _page(module, last, refused.status, form, refused=True), 422
     flash(_("Module marked as complete."), "success")
     return redirect(url_for("content.index"))
