@@ -69,10 +69,10 @@ def load_reading_policy(policies_dir: Path) -> ReadingPolicy:
     def add(line: int, message: str) -> None:
         issues.append(SourceIssue(shown, line, message))
 
-    def whole(spec: LineDict, key: str, low: int, high: int) -> int:
+    def whole(spec: LineDict, key: str, low: int, high: int, where: int = 1) -> int:
         value = spec.get(key)
         if key not in spec:
-            add(spec.line, f"'{key}' missing")
+            add(where, f"'{key}' missing")
         elif isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             add(spec.line_of(key), f"'{key}' must be a whole number from {low} to {high}")
         else:
@@ -93,11 +93,12 @@ def load_reading_policy(policies_dir: Path) -> ReadingPolicy:
         for key in spec:
             if key not in STATEMENT_KEYS:
                 add(spec.line_of(key), f"unknown key 'statement.{key}'")
-        version = whole(spec, "version", 1, 10**6)
+        where = data.line_of("statement")  # a missing key: the statement's line
+        version = whole(spec, "version", 1, 10**6, where)
         for locale in LOCALES:
             value = spec.get(locale)
             if not isinstance(value, str) or not value.strip():
-                add(spec.line_of(locale), f"the statement needs a text in '{locale}'")
+                add(spec.key_lines.get(locale, where), f"the statement needs a text in '{locale}'")
             elif len(value.strip()) > 1000:
                 add(spec.line_of(locale), f"the statement in '{locale}' is longer than 1000 characters")
             else:
