@@ -37,6 +37,9 @@ class LedgerEntry(db.Model):
     # Ed25519 over (seq, hash) with the key held outside the database: a row
     # written by anyone without the key does not verify.
     signature: Mapped[str | None] = mapped_column(String(128))
+    # Sent with the form that asked for this entry: the same request retried
+    # (a lost response, a double click) finds this entry instead of adding one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class LedgerHead(db.Model):

@@ -160,7 +160,7 @@ def _check_inspection(inspection_id: int, person: User) -> None:
 
 # --- changes ------------------------------------------------------------------------
 
-def _commit(write: Callable[[], LedgerEntry]) -> LedgerEntry:
+def _commit(write: Callable[[], LedgerEntry], actor: User, idempotency_key: str | None) -> LedgerEntry:
     """Run `write` and commit; on any refusal or failure undo all of it."""
     try:
         entry = write()
@@ -171,6 +171,10 @@ def _commit(write: Callable[[], LedgerEntry]) -> LedgerEntry:
         raise
     except IntegrityError:
         db.session.rollback()
+        # The same request, sent twice at once: the other copy won, and its entry is the answer.
+        earlier = _already_done(actor, idempotency_key)
+        if earlier is not None:
+            return earlier
         raise LedgerError("conflict", _l("The ledger changed while saving. Nothing was recorded; try again.")) from None
     except ChainBusy:
         db.session.rollback()
@@ -184,11 +188,27 @@ def _moment(now: datetime | None) -> datetime:
     return (now or utcnow()).astimezone(timezone.utc)
 
 
+def _already_done(actor: User, idempotency_key: str | None) -> LedgerEntry | None:
+    """The entry an earlier copy of this request created, if any. A key is the
+    actor's own: someone else's key is refused rather than answered."""
+    if not idempotency_key:
+        return None
+    entry = db.session.scalar(select(LedgerEntry).where(LedgerEntry.idempotency_key == idempotency_key))
+    if entry is not None and entry.logged_by_id != actor.id:
+        raise LedgerError("idempotency_key", _l("This form was already used by someone else. Reload the page."))
+    return entry
+
+
 def log_entry(actor: User, person: User, category: str, points: int, reason: str,
-              inspection_id: int | None = None, now: datetime | None = None) -> LedgerEntry:
+              inspection_id: int | None = None, now: datetime | None = None,
+              idempotency_key: str | None = None) -> LedgerEntry:
     """Log a reward or a sanction. `points` is the positive magnitude entered;
     sanctions are stored negative. A sanction of a suspending severity
-    suspends the person's qualification in the same transaction."""
+    suspends the person's qualification in the same transaction.
+    A retry with the same `idempotency_key` returns the entry already made."""
+    earlier = _already_done(actor, idempotency_key)
+    if earlier is not None:
+        return earlier
     _authorise(actor, person, now, _l("You cannot log a reward or sanction for yourself."))
     if not person.active:
         raise LedgerError("inactive_person", _l("%(name)s is no longer active.", name=person.full_name))
@@ -201,7 +221,7 @@ def log_entry(actor: User, person: User, category: str, points: int, reason: str
     fields = {
         "person_id": person.id, "department_id": person.department_id, "category": chosen.code, "kind": chosen.kind,
         "severity": chosen.severity, "points": chosen.signed(points), "reason": reason, "logged_by_id": actor.id,
-        "inspection_id": inspection_id, "reverses_id": None, "created_at": moment,
+        "inspection_id": inspection_id, "reverses_id": None, "created_at": moment, "idempotency_key": idempotency_key,
     }
 
     def write() -> LedgerEntry:
@@ -210,7 +230,7 @@ def log_entry(actor: User, person: User, category: str, points: int, reason: str
             _suspend(person, chosen, entry, moment)
         return entry
 
-    return _commit(write)
+    return _commit(write, actor, idempotency_key)
 
 
 def _suspend(person: User, category: Category, entry: LedgerEntry, now: datetime) -> None:
@@ -232,10 +252,14 @@ def _already_reversed() -> LedgerError:
     return LedgerError("already_reversed", _l("This entry has already been reversed."))
 
 
-def reverse_entry(actor: User, entry: LedgerEntry, reason: str, now: datetime | None = None) -> LedgerEntry:
+def reverse_entry(actor: User, entry: LedgerEntry, reason: str, now: datetime | None = None,
+                  idempotency_key: str | None = None) -> LedgerEntry:
     """Correct an entry by appending its opposite, with a reason. Once only;
     a reversal is final. A suspension it caused stays: reinstatement comes
-    from retraining and the exam."""
+    from retraining and the exam. A retry with the same key returns the reversal made."""
+    earlier = _already_done(actor, idempotency_key)
+    if earlier is not None:
+        return earlier
     _authorise_reversal(actor, entry, db.session.get(User, entry.person_id), now)
     reason = _reason(reason)
     if _reversal_of(entry.id) is not None:
@@ -244,13 +268,14 @@ def reverse_entry(actor: User, entry: LedgerEntry, reason: str, now: datetime | 
         "person_id": entry.person_id, "department_id": entry.department_id, "category": entry.category,
         "kind": "reversal", "severity": entry.severity, "points": -entry.points, "reason": reason,
         "logged_by_id": actor.id, "inspection_id": None, "reverses_id": entry.id, "created_at": _moment(now),
+        "idempotency_key": idempotency_key,
     }
 
     def not_reversed_meanwhile() -> None:
         if _reversal_of(entry.id) is not None:
             raise _already_reversed()
 
-    return _commit(lambda: append(fields, when_locked=not_reversed_meanwhile))
+    return _commit(lambda: append(fields, when_locked=not_reversed_meanwhile), actor, idempotency_key)
 
 
 # --- reading ------------------------------------------------------------------------

@@ -113,7 +113,8 @@ def new():
         return _render_new(form, 422)
     try:
         entry = services.log_entry(current_user, person, form.category.data, form.points.data,
-                                   form.reason.data, form.inspection_id.data)
+                                   form.reason.data, form.inspection_id.data,
+                                   idempotency_key=form.idempotency_key.data)
     except LedgerError as error:
         field = ERROR_FIELDS.get(error.code)
         (form[field].errors if field else form.form_errors).append(str(error))
@@ -160,7 +161,8 @@ def reverse(entry_id: int):
     if not form.validate_on_submit():
         return _render_entry(entry, form, 422)
     try:
-        reversal = services.reverse_entry(current_user, entry, form.reason.data)
+        reversal = services.reverse_entry(current_user, entry, form.reason.data,
+                                          idempotency_key=form.idempotency_key.data)
     except LedgerError as error:
         if error.code in ("reason_required", "reason_too_long"):
             form.reason.errors.append(str(error))
