@@ -1,4 +1,7 @@
-"""A person logs in, opens a module in Spanish, reads it through and marks it complete."""
+"""A person logs in, opens a module in Spanish, reads it through in order and marks it complete.
+
+The reading times are shortened for this app (the rule itself, with the real
+policy values, is tested over HTTP in tests/content/test_reading_pages.py)."""
 import re
 
 from playwright.sync_api import expect
@@ -12,6 +15,7 @@ from tests import factories
 
 def test_log_in_read_a_module_in_spanish_and_complete_it(live_server, page):
     app, base = live_server
+    app.config["READING_POLICY_OVERRIDES"] = {"min_seconds_per_section": 0, "words_per_minute": 10**9}
     with app.app_context():
         person = factories.user()
         email, user_id = person.email, person.id
@@ -27,15 +31,24 @@ def test_log_in_read_a_module_in_spanish_and_complete_it(live_server, page):
     page.get_by_role("link", name=re.compile("Señales de alerta|alerta temprana", re.I)).first.click()
     expect(page.get_by_text(re.compile(r"Sección 1 de \d+"))).to_be_visible()
 
+    expect(page.get_by_text(re.compile(r"^0 de \d+ secciones leídas$"))).to_be_visible()
+    sections = 1
     while page.get_by_role("link", name="Sección siguiente").count():
         page.get_by_role("link", name="Sección siguiente").click()
-    page.get_by_role("button", name="Marcar módulo como completado").click()
+        sections += 1
+        expect(page.get_by_text(f"Sección {sections} de")).to_be_visible()
+        expect(page.get_by_text(re.compile(rf"^{sections - 1} de \d+ secciones leídas$"))).to_be_visible()
+    button = page.get_by_role("button", name="Marcar módulo como completado")
+    expect(button).to_be_enabled()
+    page.get_by_label(re.compile("He leído y comprendido")).check()
+    button.click()
 
     expect(page.get_by_role("status").first).to_contain_text("completado")
     expect(page.get_by_text("Completado").first).to_be_visible()
     with app.app_context():
         completion = db.session.scalar(select(ModuleCompletion).where(ModuleCompletion.user_id == user_id))
         assert completion is not None and completion.version == 1
+        assert completion.confirmation.locale == "es" and completion.confirmation.statement_text.startswith("He leído")
 
 
 def test_keyboard_only_login(live_server, page):
