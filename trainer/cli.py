@@ -153,11 +153,12 @@ from trainer.ledger.cli import (  # noqa: E402 - registered after the group exis
     checkpoint_command, ledger_keygen_command, ledger_public_key_command, verify_ledger_command,
 )
 
+from trainer.audit.cli import audit_pack_command  # noqa: E402
 from trainer.backup import backup_command  # noqa: E402
 from trainer.dbroles import grant_app_role_command  # noqa: E402
 
 for _command in (verify_ledger_command, checkpoint_command, ledger_keygen_command, ledger_public_key_command,
-                 grant_app_role_command, backup_command):
+                 grant_app_role_command, backup_command, audit_pack_command):
     trainer_cli.add_command(_command)
 
 from trainer.inspections.cli import import_loans_command  # noqa: E402 - registered after the group exists

@@ -99,3 +99,13 @@ def test_a_frontier_round_trips_and_refuses_a_wrong_shape():
     assert again.root() == ROOTS[8]
     with pytest.raises(ValueError):
         merkle.Frontier.from_hex(8, frontier.to_hex())
+
+
+def test_the_precomputed_tree_gives_the_same_proofs_and_root():
+    for n in (1, 2, 3, 7, 8, 9, 37):
+        leaves = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(n)]
+        tree = merkle.Tree(leaves)
+        assert tree.root() == merkle.root(leaves)
+        for i in range(n):
+            assert tree.inclusion_proof(i) == merkle.inclusion_proof(i, leaves)
+    assert merkle.Tree(LEAVES).inclusion_proof(5) == [bytes.fromhex(h) for h in INCLUSION[1][2]]

@@ -149,3 +149,40 @@ class Frontier:
         if len(frontier.nodes) != bin(size).count("1"):
             raise ValueError(f"a frontier of {size} leaves has {bin(size).count('1')} nodes, not {len(nodes)}")
         return frontier
+
+
+class Tree:
+    """All the perfect subtrees of a list of leaves, so that many proofs cost
+    log2(n) each instead of n: the audit pack proves every entry of a quarter.
+    (In an RFC 6962 tree every perfect subtree starts at a multiple of its size.)"""
+
+    def __init__(self, leaves: list[bytes]):
+        self.size = len(leaves)
+        self.levels = [list(leaves)]
+        while len(self.levels[-1]) > 1:
+            below = self.levels[-1]
+            self.levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+
+    def _root(self, start: int, n: int) -> bytes:
+        if n & (n - 1) == 0:
+            level = n.bit_length() - 1
+            return self.levels[level][start >> level]
+        k = _split(n)
+        return node_hash(self._root(start, k), self._root(start + k, n - k))
+
+    def root(self) -> bytes:
+        return self._root(0, self.size) if self.size else EMPTY_ROOT
+
+    def inclusion_proof(self, index: int) -> list[bytes]:
+        if not 0 <= index < self.size:
+            raise ValueError(f"leaf {index} is not in a tree of {self.size}")
+        path, start, n = [], 0, self.size
+        while n > 1:
+            k = _split(n)
+            if index - start < k:
+                path.append(self._root(start + k, n - k))
+                n = k
+            else:
+                path.append(self._root(start, k))
+                start, n = start + k, n - k
+        return path[::-1]
