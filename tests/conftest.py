@@ -3,6 +3,7 @@ TRAINER_TEST_DATABASE_URL is set), clients, a login helper and a query counter."
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ TEST_CONFIG = {
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing; production uses scrypt
     "SERVER_NAME": "localhost",
     "LEDGER_SIGNING_KEY": generate_pem().decode(),  # one key per test run, never a file in instance/
+    "INSTANCE_DIR": tempfile.mkdtemp(prefix="trainer-test-instance-"),  # e.g. the PDF signing pair made on first use
 }
 ROOT = Path(__file__).resolve().parent.parent
 

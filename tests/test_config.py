@@ -29,9 +29,20 @@ def test_production_refuses_to_start_without_the_ledger_signing_key(monkeypatch)
         create_app()
 
 
+def test_production_refuses_to_start_without_the_pdf_signing_pair(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRAINER_ENV", "production")
+    monkeypatch.setenv("TRAINER_SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("TRAINER_LEDGER_SIGNING_KEY_FILE", str(tmp_path / "ledger.pem"))
+    monkeypatch.delenv("TRAINER_PDF_SIGNING_KEY_FILE", raising=False)
+    with pytest.raises(ConfigurationError, match="TRAINER_PDF_SIGNING_KEY_FILE"):
+        create_app()
+
+
 def test_production_starts_with_a_real_key_and_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("TRAINER_ENV", "production")
     monkeypatch.setenv("TRAINER_LEDGER_SIGNING_KEY_FILE", str(tmp_path / "ledger.pem"))
+    monkeypatch.setenv("TRAINER_PDF_SIGNING_KEY_FILE", str(tmp_path / "pdf-key.pem"))
+    monkeypatch.setenv("TRAINER_PDF_SIGNING_CERT_FILE", str(tmp_path / "pdf-cert.pem"))
     monkeypatch.setenv("TRAINER_SECRET_KEY", "x" * 64)
     monkeypatch.setenv("TRAINER_DATABASE_URL", f"sqlite:///{tmp_path}/p.sqlite3")
     app = create_app()

@@ -77,6 +77,9 @@ def from_environment() -> dict:
         "LEDGER_SIGNING_KEY": os.environ.get("TRAINER_LEDGER_SIGNING_KEY", ""),
         "LEDGER_SIGNING_KEY_FILE": os.environ.get("TRAINER_LEDGER_SIGNING_KEY_FILE", ""),
         "INSTANCE_DIR": instance,
+        # The bank's key and X.509 certificate that sign certificate PDFs (PAdES).
+        "PDF_SIGNING_KEY_FILE": os.environ.get("TRAINER_PDF_SIGNING_KEY_FILE", ""),
+        "PDF_SIGNING_CERT_FILE": os.environ.get("TRAINER_PDF_SIGNING_CERT_FILE", ""),
     }
 
 
@@ -98,3 +101,7 @@ def check_production_safety(config: dict) -> None:
         raise ConfigurationError(
             "TRAINER_ENV=production needs the ledger signing key outside the database: set "
             "TRAINER_LEDGER_SIGNING_KEY_FILE to a key file (create one with `trainer ledger-keygen FILE`).")
+    if not (config.get("PDF_SIGNING_KEY_FILE") and config.get("PDF_SIGNING_CERT_FILE")):
+        raise ConfigurationError(
+            "TRAINER_ENV=production needs TRAINER_PDF_SIGNING_KEY_FILE and TRAINER_PDF_SIGNING_CERT_FILE: the "
+            "bank's key and X.509 certificate that sign certificate PDFs (see docs/deployment.md).")

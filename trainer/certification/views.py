@@ -16,6 +16,7 @@ from trainer.certification import badges, services
 from trainer.certification.definitions import Qualification
 from trainer.certification.models import Certificate, CertificateStatus
 from trainer.certification.pdf import CertificateSheet, certificate_pdf
+from trainer.certification.pdf_signing import sign_pdf
 from trainer.issuer import issuer
 from trainer.extensions import db
 from trainer.security import can_view_person, roles_required
@@ -88,7 +89,8 @@ def certificate_file(certificate_id: int):
         ended_label=None if item.in_force else item.state_label, stated_on=format_date(services.today(), "long"),
     )
     filename = f"certificate-{cert.qualification}-{item.number}.pdf"
-    return Response(certificate_pdf(sheet), mimetype="application/pdf",
+    signed = sign_pdf(certificate_pdf(sheet), reason=f"{item.title} {item.number}")
+    return Response(signed, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
