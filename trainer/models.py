@@ -2,7 +2,8 @@
 Alembic's autogenerate) always sees the whole schema."""
 from trainer.auth.models import Department, LoginThrottle, Role, User, UserRole  # noqa: F401
 from trainer.content.models import (  # noqa: F401
-    Module, ModuleCompletion, ModuleQualification, ModuleSection, ModuleText, ReadAssignment, ReadingProgress,
+    Module, ModuleCompletion, ModuleQualification, ModuleSection, ModuleText, ReadAssignment, ReadingConfirmation,
+    ReadingProgress, SectionReading,
 )
 from trainer.exams.models import Accommodation, AttemptItem, ExamAttempt, Question, QuestionVersion  # noqa: F401
 from trainer.certification.models import (  # noqa: F401
