@@ -11,6 +11,7 @@ from trainer.content.policy import reading_policy
 from trainer.extensions import db
 
 from tests import factories
+from tests.concurrency import run_concurrently
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
 FLOOR = 20  # policies/reading.yaml: the tree's sections are short, so the floor applies
@@ -126,3 +127,15 @@ def test_a_reread_assignment_goes_through_the_same_rule(ctx, module):
     db.session.refresh(assignment)
     assert assignment.done_at is not None and assignment.confirmation_id not in (None, first.confirmation_id)
     assert services.has_completed_current(person.id, "inspector")[0]
+
+
+def test_opening_a_section_in_several_tabs_at_once_records_one_reading(app, ctx, module):
+    from trainer.auth.models import User
+    from trainer.content.models import Module
+
+    person = factories.user()
+    person_id, module_id = person.id, module.id
+    _, errors = run_concurrently(app, 4, lambda: services.open_section(
+        db.session.get(User, person_id), db.session.get(Module, module_id), 1, now=at(0)))
+    assert errors == []
+    assert len(db.session.scalars(select(SectionReading).where(SectionReading.user_id == person_id)).all()) == 1

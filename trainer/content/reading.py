@@ -168,10 +168,10 @@ def open_section(user: User, module: Module, position: int, now: datetime | None
     readings = _readings(user, module, progress)
     minimums = _minimums(module)
     row = readings.get(position)
-    if row is None:
-        row = SectionReading(user_id=user.id, module_id=module.id, version=module.version, round=progress.round,
-                             position=position, first_opened_at=now, last_opened_at=now)
-        db.session.add(row)
+    if row is None:  # two tabs opening it at once share one row
+        row, _ = get_or_create(SectionReading, {"first_opened_at": now, "last_opened_at": now},
+                               user_id=user.id, module_id=module.id, version=module.version, round=progress.round,
+                               position=position)
         readings[position] = row
     row.last_opened_at = now
     previous_read = position == 1 or _move_on_from(readings.get(position - 1), minimums[position - 2], now)
