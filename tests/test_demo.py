@@ -19,6 +19,13 @@ def test_seed_demo_twice_gives_a_complete_consistent_demo(app, runner):
         assert db.session.scalar(select(func.count()).select_from(Loan)) == 7
         assert db.session.scalar(select(func.count()).select_from(InspectionReport)) == 12
         assert verify_ledger().ok
+        # The demo's completions were read through the reading rule, with the statement confirmed.
+        from trainer.content.models import ModuleCompletion, SectionReading
+
+        completions = db.session.scalars(select(ModuleCompletion)).all()
+        assert completions and all(c.confirmation is not None for c in completions)
+        assert db.session.scalar(select(func.count()).select_from(SectionReading).where(
+            SectionReading.read_at.is_(None))) == 0
 
 
 def test_check_content_accepts_the_repository(runner):
