@@ -72,6 +72,8 @@ ACCESS = {
     "evaluation.chart_svg": {Role.SUPERVISOR, Role.HR, Role.ADMIN},
     "evaluation.export_csv": {Role.SUPERVISOR, Role.HR, Role.ADMIN},
     "evaluation.export_xlsx": {Role.SUPERVISOR, Role.HR, Role.ADMIN},
+    "audit_log.index": {Role.HR, Role.ADMIN},
+    "audit_log.export": {Role.HR, Role.ADMIN},
     "ledger.index": ANY,
     "ledger.new": {Role.SUPERVISOR, Role.HR, Role.ADMIN},
     "ledger.entry": {Role.HR, Role.ADMIN},  # an entry of a person of another department

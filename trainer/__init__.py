@@ -30,7 +30,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from trainer.admin.views import bp as admin_bp
     from trainer.api.admin_views import bp as api_admin_bp
     from trainer.api.views import bp as api_bp
+    from trainer.audit_log.views import bp as audit_log_bp
     from trainer.auth.views import bp as auth_bp
+    from trainer.batches.views import bp as batches_bp
     from trainer.certification.views import bp as certification_bp
     from trainer.cli import trainer_cli
     from trainer.content.views import bp as content_bp
@@ -47,6 +49,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (web.bp, auth_bp, content_bp, exams_bp, certification_bp, hr_bp, admin_bp, api_bp, api_admin_bp, ledger_bp, inspections_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(evaluation_bp)
+    app.register_blueprint(batches_bp)
+    app.register_blueprint(audit_log_bp)
     csrf.exempt(api_bp)  # token-authenticated, no cookies: CSRF does not apply
     app.cli.add_command(trainer_cli)
     return app

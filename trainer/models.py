@@ -12,3 +12,7 @@ from trainer.certification.models import (  # noqa: F401
 from trainer.inspections.models import AreaFinding, InspectionReport, Loan, RaisedSignal, Review  # noqa: F401,E402
 from trainer.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead  # noqa: F401,E402
 from trainer.ledger import append_only  # noqa: F401,E402 - the ledger's triggers, created with its tables
+from trainer.batches.models import (  # noqa: F401,E402
+    BatchReminderSent, TrainingBatch, TrainingBatchMember, TrainingBatchModule,
+)
+from trainer.audit_log.models import AuditEvent, AuditHead  # noqa: F401,E402

@@ -132,7 +132,8 @@ def build_pack(quarter: str, target: Path) -> dict:
         "format": FORMAT, "period": {"quarter": quarter, "from": first.isoformat(), "to": last.isoformat()},
         "generated_at": _plain(utcnow()),
         "checkpoint": {"size": head.size, "root": head.root, "head_hash": head.head_hash,
-                       "created_at": head.created_at, "key_id": head.key_id, "signature": head.signature},
+                       "created_at": head.created_at, "audit_size": head.audit_size, "audit_head": head.audit_head,
+                       "key_id": head.key_id, "signature": head.signature},
         "items": {section: {key: digest(data) for key, data in entries.items()} for section, entries in items.items()},
     }
     manifest_bytes = canonical(manifest)

@@ -60,7 +60,8 @@ def verify_pack(path: Path, public_pem: str | None = None) -> PackReport:
         report.period = manifest["period"]["quarter"]
         cp = manifest["checkpoint"]
         report.checkpoint = f"{cp['size']} entries, root {cp['root']}, {cp['created_at']}"
-        message = signed_message(cp["size"], cp["root"], cp["head_hash"], cp["created_at"])
+        message = signed_message(cp["size"], cp["root"], cp["head_hash"], cp["created_at"],
+                                 cp.get("audit_size", 0), cp.get("audit_head", "0" * 64))
         if cp["key_id"] != signing.key_id(public) or not signing.verify(
                 public, signing.CHECKPOINT_CONTEXT, message, cp["signature"]):
             report.problems.append("checkpoint: its signature does not verify")

@@ -1,5 +1,5 @@
 """Append-only at the database level: triggers that refuse UPDATE and DELETE
-on ledger entries and checkpoints, on SQLite and PostgreSQL.
+on ledger entries, checkpoints and audit events, on SQLite and PostgreSQL.
 
 The application never changes a ledger row (a correction is a reversal), so
 the triggers stop only what goes around it. They are attached to the tables'
@@ -14,7 +14,7 @@ from sqlalchemy import DDL, event
 
 from trainer.ledger.models import LedgerCheckpoint, LedgerEntry
 
-TABLES = (LedgerEntry.__table__.name, LedgerCheckpoint.__table__.name)
+TABLES: list[str] = []  # every protected table, in the order protected
 
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION trainer_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -41,7 +41,9 @@ def statements(dialect: str, table: str) -> list[str]:
     return postgres_statements(table) if dialect == "postgresql" else sqlite_statements(table)
 
 
-def _install(table_obj) -> None:
+def protect(table_obj) -> None:
+    """Install the triggers with the table (create_all, tests) and list it for grants and migrations."""
+    TABLES.append(table_obj.name)
     for dialect, make in (("postgresql", postgres_statements), ("sqlite", sqlite_statements)):
         for statement in make(table_obj.name):
             # DDL() applies %-formatting to its text: keep PL/pgSQL's own % placeholders literal.
@@ -49,4 +51,4 @@ def _install(table_obj) -> None:
 
 
 for _table in (LedgerEntry.__table__, LedgerCheckpoint.__table__):
-    _install(_table)
+    protect(_table)

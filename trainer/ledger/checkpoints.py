@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from trainer.extensions import db
 from trainer.ledger import signing
+from trainer.ledger.chain import GENESIS
 from trainer.ledger.models import LedgerCheckpoint
 from trainer.timeutil import utcnow
 
@@ -36,9 +37,11 @@ class TreeHead:
     signature: str
     frontier: tuple[str, ...] = ()
     source: str = ""  # where it came from, for messages: "checkpoint #3" or a file name
+    audit_size: int = 0  # the audit trail's length and last hash, signed with the ledger's
+    audit_head: str = GENESIS
 
     def message(self) -> bytes:
-        return signed_message(self.size, self.root, self.head_hash, self.created_at)
+        return signed_message(self.size, self.root, self.head_hash, self.created_at, self.audit_size, self.audit_head)
 
     def signed_by(self, public) -> bool:
         return self.key_id == signing.key_id(public) and signing.verify(
@@ -49,13 +52,16 @@ class TreeHead:
 
     def to_json(self, public_pem: str) -> str:
         return json.dumps({"log": LOG_NAME, "size": self.size, "root": self.root, "head_hash": self.head_hash,
-                           "created_at": self.created_at, "key_id": self.key_id, "signature": self.signature,
+                           "created_at": self.created_at, "audit_size": self.audit_size,
+                           "audit_head": self.audit_head, "key_id": self.key_id, "signature": self.signature,
                            "public_key": public_pem}, indent=2) + "\n"
 
 
-def signed_message(size: int, root: str, head_hash: str, created_at: str) -> bytes:
-    return json.dumps({"log": LOG_NAME, "size": size, "root": root, "head_hash": head_hash,
-                       "created_at": created_at}, sort_keys=True, separators=(",", ":")).encode()
+def signed_message(size: int, root: str, head_hash: str, created_at: str, audit_size: int = 0,
+                   audit_head: str = GENESIS) -> bytes:
+    return json.dumps({"log": LOG_NAME, "size": size, "root": root, "head_hash": head_hash, "created_at": created_at,
+                       "audit_size": audit_size, "audit_head": audit_head},
+                      sort_keys=True, separators=(",", ":")).encode()
 
 
 def _iso(value: datetime) -> str:
@@ -64,7 +70,7 @@ def _iso(value: datetime) -> str:
 
 def from_row(row: LedgerCheckpoint) -> TreeHead:
     return TreeHead(row.size, row.root, row.head_hash, _iso(row.created_at), row.key_id, row.signature,
-                    tuple(json.loads(row.frontier)), f"checkpoint #{row.id}")
+                    tuple(json.loads(row.frontier)), f"checkpoint #{row.id}", row.audit_size, row.audit_head)
 
 
 def stored() -> list[TreeHead]:
@@ -79,18 +85,22 @@ def read_file(path: Path) -> TreeHead:
         if data.get("log") != LOG_NAME:
             raise ValueError("not a trainer ledger checkpoint")
         return TreeHead(int(data["size"]), str(data["root"]), str(data["head_hash"]), str(data["created_at"]),
-                        str(data["key_id"]), str(data["signature"]), source=path.name)
+                        str(data["key_id"]), str(data["signature"]), source=path.name,
+                        audit_size=int(data.get("audit_size", 0)), audit_head=str(data.get("audit_head", GENESIS)))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
         raise ValueError(f"{path}: not a readable checkpoint file ({error})") from None
 
 
-def write(size: int, root: str, head_hash: str, frontier: list[str]) -> LedgerCheckpoint:
+def write(size: int, root: str, head_hash: str, frontier: list[str], audit_size: int = 0,
+          audit_head: str = GENESIS) -> LedgerCheckpoint:
     """Sign and store a tree head (in the session's transaction; the caller commits)."""
     signer = signing.signer()
     created = utcnow()
-    signature = signer.sign(signing.CHECKPOINT_CONTEXT, signed_message(size, root, head_hash, _iso(created)))
+    signature = signer.sign(signing.CHECKPOINT_CONTEXT,
+                            signed_message(size, root, head_hash, _iso(created), audit_size, audit_head))
     row = LedgerCheckpoint(size=size, root=root, head_hash=head_hash, frontier=json.dumps(frontier),
-                           created_at=created, key_id=signer.key_id, signature=signature)
+                           created_at=created, key_id=signer.key_id, signature=signature,
+                           audit_size=audit_size, audit_head=audit_head)
     db.session.add(row)
     db.session.flush()
     return row

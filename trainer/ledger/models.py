@@ -69,3 +69,6 @@ class LedgerCheckpoint(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     key_id: Mapped[str] = mapped_column(String(16))
     signature: Mapped[str] = mapped_column(String(128))
+    # The audit trail's length and last hash when signed: the same checkpoint covers it.
+    audit_size: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_head: Mapped[str] = mapped_column(String(64), default="0" * 64, server_default="0" * 64)

@@ -24,6 +24,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from trainer.audit_log import services as audit_trail
 from trainer.extensions import db
 from trainer.ledger import checkpoints, signing
 from trainer.ledger.chain import GENESIS, HASHED, check_head, check_row
@@ -72,6 +73,7 @@ def verify_ledger(files: list[checkpoints.TreeHead] = (), full: bool = False,
         problem = check_head(walker.size, walker.prev)
         if problem is not None:
             raise _Broken(*problem)
+        _check_trail(signed, resume=bool(walker.resumed))
     except _Broken as broken:
         return VerifyResult(False, broken.checked, broken.seq, broken.problem, walker.size, walker.prev,
                             walker.frontier.root().hex(), walker.frontier.to_hex(), tuple(walker.checked_against),
@@ -80,13 +82,23 @@ def verify_ledger(files: list[checkpoints.TreeHead] = (), full: bool = False,
                         walker.frontier.to_hex(), tuple(walker.checked_against), walker.resumed)
 
 
+def _check_trail(heads: list[checkpoints.TreeHead], resume: bool) -> None:
+    """The audit trail against the checkpoint that recorded the most of it."""
+    newest = max(heads, key=lambda h: h.audit_size, default=None)
+    check = audit_trail.verify_trail(newest.audit_size if newest else 0, newest.audit_head if newest else None,
+                                     resume=resume)
+    if not check.ok:
+        raise _Broken(0, None, f"audit trail: {check.problem}")
+
+
 def checkpoint_now() -> LedgerCheckpoint:
-    """Verify the ledger (from the last checkpoint on) and sign what it holds now.
+    """Verify the ledger and the audit trail and sign what they hold now.
     Never signs a ledger that does not verify. The caller commits."""
     result = verify_ledger()
     if not result.ok:
         raise CheckpointRefused(result.problem)
-    return checkpoints.write(result.size, result.root, result.head, result.frontier)
+    audit_size, audit_head = audit_trail.head()
+    return checkpoints.write(result.size, result.root, result.head, result.frontier, audit_size, audit_head)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,104 @@
+"""The audit trail: recorded with the change, chained and signed, covered by
+checkpoints, append-only, and readable by HR and admin only."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from tests import factories
+from tests.concurrency import run_concurrently
+from tests.ledger.test_chain import raw
+from trainer.audit_log import services as trail
+from trainer.audit_log.models import AuditEvent
+from trainer.auth.models import Role
+from trainer.extensions import db
+from trainer.ledger.verify import checkpoint_now, verify_ledger
+
+
+@pytest.fixture
+def people(ctx):
+    return factories.user(Role.HR), factories.user(), factories.user(Role.ADMIN)
+
+
+def test_events_chain_and_verify(people):
+    hr, person, _ = people
+    first = trail.record("role.granted", f"user:{person.id}", actor=hr, person=person,
+                         before={"roles": ["staff"]}, after={"roles": ["staff", "supervisor"]})
+    second = trail.record("account.deactivated", f"user:{person.id}", actor=hr, person=person,
+                          before={"active": True}, after={"active": False})
+    db.session.commit()
+    assert (first.seq, second.seq, second.prev_hash) == (1, 2, first.hash)
+    assert first.after == '{"roles":["staff","supervisor"]}'
+    assert trail.verify_trail().ok
+
+
+def test_a_refused_change_leaves_no_event(people):
+    hr, person, _ = people
+    trail.record("role.granted", f"user:{person.id}", actor=hr, person=person)
+    db.session.rollback()  # the change it belonged to failed
+    assert db.session.scalar(select(AuditEvent.id)) is None
+
+
+def test_tampering_is_found_against_the_checkpoint(people):
+    hr, person, _ = people
+    for n in range(3):
+        trail.record("password.reset", f"user:{person.id}", actor=hr, person=person, after={"n": n})
+    db.session.commit()
+    checkpoint_now()
+    db.session.commit()
+    raw("DELETE FROM audit_events WHERE seq = 3")
+    raw("UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_events WHERE seq = 2)")
+    result = verify_ledger()
+    assert not result.ok and "audit trail: audit events 3 to 3 are missing" in result.problem
+
+
+def test_an_edited_event_is_found(people):
+    hr, person, _ = people
+    trail.record("token.issued", "token:1", actor=hr, after={"scopes": ["eligibility:read"]})
+    db.session.commit()
+    raw("UPDATE audit_events SET after = '{\"scopes\":[\"inspections:write\"]}' WHERE seq = 1")
+    assert trail.verify_trail().problem == "audit event 1 was altered"
+
+
+def test_the_database_refuses_to_change_events(people):
+    hr, person, _ = people
+    trail.record("token.issued", "token:1", actor=hr)
+    db.session.commit()
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(text("DELETE FROM audit_events"))
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_concurrent_writers_never_fork_the_trail(app, people):
+    hr_id = people[0].id
+    db.session.commit()
+
+    def write():
+        from trainer.auth.models import User
+        trail.record("import.staff", "import", actor=db.session.get(User, hr_id))
+        db.session.commit()
+
+    results, errors = run_concurrently(app, 8, write)
+    assert errors == []
+    db.session.rollback()
+    assert [s for (s,) in db.session.execute(select(AuditEvent.seq).order_by(AuditEvent.seq))] == list(range(1, 9))
+    assert trail.verify_trail().ok
+
+
+def test_hr_filters_and_exports_staff_are_refused(people, client, login):
+    hr, person, admin = people
+    trail.record("role.granted", f"user:{person.id}", actor=admin, person=person, after={"roles": ["supervisor"]})
+    trail.record("department.edited", "=HYPERLINK(1)", actor=admin, after={"name": "HQ"})
+    db.session.commit()
+    login(hr)
+    page = client.get(f"/audit/?person={person.employee_no}").get_data(as_text=True)
+    assert "<code>role.granted</code>" in page and "<code>department.edited</code>" not in page
+    assert "Nobody has this employee number." in client.get("/audit/?person=NOPE").get_data(as_text=True)
+    assert client.get("/audit/?since=not-a-date&kind=bogus").status_code == 200  # the form's errors, not a 500
+    csv_text = client.get("/audit/export.csv").get_data(as_text=True)
+    assert "role.granted" in csv_text and ",'=HYPERLINK(1)," in csv_text  # never run as a formula
+    client.post("/logout")
+    login(person)
+    assert client.get("/audit/").status_code == 403
