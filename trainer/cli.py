@@ -142,6 +142,15 @@ def send_reminders_command() -> None:
     click.echo(f"Sent {report.sent} reminder(s); {report.failed} failed and will be retried next run.")
 
 
+@trainer_cli.command("batch-reminders")
+def batch_reminders_command() -> None:
+    """Email training batch members who have not passed, days before the due date (once per stage)."""
+    from trainer.batches.reminders import send_batch_reminders
+
+    report = send_batch_reminders()
+    click.echo(f"Sent {report.sent} batch reminder(s); {report.failed} failed and will be retried next run.")
+
+
 def _fail(error: SourceInvalid) -> None:
     for issue in error.issues:
         click.echo(str(issue), err=True)

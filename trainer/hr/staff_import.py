@@ -66,7 +66,9 @@ def import_staff(data: bytes) -> ImportResult:
     return _apply(rows)
 
 
-def _parse(data: bytes) -> list[_Row]:
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """The file's text and its delimiter (',' or ';', as spreadsheets save it); rejects
+    what is not UTF-8 or is empty. Shared by every CSV upload (e.g. training batches)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -74,7 +76,11 @@ def _parse(data: bytes) -> list[_Row]:
     if not text.strip():
         raise ImportRejected([RowError(1, _l("the file is empty"))])
     first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return text, ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def _parse(data: bytes) -> list[_Row]:
+    text, delimiter = decode_csv(data)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, restkey="__extra__")
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
