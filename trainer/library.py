@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from trainer.auth.models import User
+from trainer.audit_log import services as audit_trail
 from trainer.certification.definitions import Qualification, load_qualifications
 from trainer.content.loader import ModuleSource, load_modules
 from trainer.content.services import SyncReport, sync_modules
@@ -70,11 +72,18 @@ def _policy_issues(policies_dir: Path, qualification_codes: set[str]) -> list:
     return issues
 
 
-def sync_all(sources: Sources) -> tuple[SyncReport, BankReport]:
+def sync_all(sources: Sources, actor: User | None = None) -> tuple[SyncReport, BankReport]:
+    """Load modules and questions in one transaction; a change is recorded in the audit trail."""
     try:
         modules = sync_modules(sources.modules)
         db.session.flush()
         questions = sync_questions(sources.questions)
+        if modules.changed or questions.added or questions.new_version or questions.retired:
+            audit_trail.record("content.loaded", "content", actor=actor, after={
+                "modules_added": modules.added, "modules_new_version": modules.new_version,
+                "modules_text_changed": modules.text_changed, "modules_retired": modules.retired,
+                "questions_added": questions.added, "questions_new_version": questions.new_version,
+                "questions_retired": questions.retired})
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -102,3 +102,15 @@ def test_hr_filters_and_exports_staff_are_refused(people, client, login):
     client.post("/logout")
     login(person)
     assert client.get("/audit/").status_code == 403
+
+
+def test_a_content_load_is_recorded_with_what_changed(people, runner):
+    from trainer.auth.models import User  # noqa: F401 - the admin who loads
+    from trainer.library import read_all, sync_all
+
+    _, _, admin = people
+    sync_all(read_all(), actor=admin)
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "content.loaded")).all()
+    assert event.actor_id == admin.id and '"modules_added":["' in event.after
+    sync_all(read_all(), actor=admin)  # nothing changed: nothing recorded
+    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "content.loaded")).all()) == 1

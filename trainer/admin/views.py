@@ -137,7 +137,7 @@ def content():
     report, bank, issues = None, None, []
     if request.method == "POST":
         try:
-            report, bank = sync_all(read_all())
+            report, bank = sync_all(read_all(), actor=current_user)
         except SourceInvalid as error:
             db.session.rollback()
             issues = error.issues
