@@ -3,9 +3,13 @@
 A new route must be added to ACCESS, so nobody can add a page without
 saying who may see it. Any 500 fails; so does access a role should not have.
 """
+from datetime import timedelta
+
 import pytest
 
 from trainer.api.services import issue_token
+from trainer.batches.services import add_members, create_batch
+from trainer.certification.services import today
 from trainer.auth.models import Role
 from trainer.extensions import db
 from trainer.inspections.services import file_report
@@ -56,6 +60,9 @@ ACCESS = {
     "hr.suspend_qualification": {Role.HR, Role.ADMIN},
     "hr.revoke_qualification": {Role.HR, Role.ADMIN},
     "hr.grant_accommodation": {Role.HR, Role.ADMIN},
+    "hr.exam_statistics_index": {Role.HR, Role.ADMIN},
+    "hr.exam_statistics": {Role.HR, Role.ADMIN},
+    "hr.exam_statistics_csv": {Role.HR, Role.ADMIN},
     "admin.users": {Role.ADMIN},
     "admin.new_user": {Role.ADMIN},
     "admin.edit_user": {Role.ADMIN},
@@ -89,6 +96,11 @@ ACCESS = {
     "inspections.queue": {Role.SUPERVISOR},
     "inspections.review_report": set(),  # a report of another department: no supervisor here reviews it
     "api.create_inspection": TOKEN,
+    "batches.index": {Role.HR, Role.ADMIN},
+    "batches.new": {Role.HR, Role.ADMIN},
+    "batches.batch": {Role.HR, Role.ADMIN},
+    "batches.add_members": {Role.HR, Role.ADMIN},
+    "batches.export_csv": {Role.HR, Role.ADMIN},
 }
 ROLES = [None, Role.STAFF, Role.SUPERVISOR, Role.HR, Role.ADMIN]
 
@@ -107,6 +119,9 @@ def world(app):
         strangers_entry = log_entry(people[Role.HR], stranger, "outstanding_inspection", 5, "Thorough report")
         strangers_loan = loan(other, stranger)
         strangers_report = file_report(stranger, strangers_loan, full_content(), submit=True)
+        strangers_batch = create_batch(people[Role.HR], "Cohort", "inspector", today(), today() + timedelta(days=30))
+        add_members(strangers_batch, people[Role.HR], [stranger.id])
+        db.session.commit()
         return {
             "logins": {role: p.email for role, p in people.items()},
             "values": {"user_id": stranger.id, "department_id": other.id, "slug": "inspection-areas",
@@ -115,7 +130,7 @@ def world(app):
                        "code": "inspector", "certificate_id": strangers_certificate.id,
                        "verify_code": strangers_certificate.verify_code, "qualification": "inspector",
                        "entry_id": strangers_entry.id, "loan_id": strangers_loan.id,
-                       "report_id": strangers_report.id},
+                       "report_id": strangers_report.id, "batch_id": strangers_batch.id},
         }
 
 
