@@ -31,3 +31,19 @@ def test_seed_demo_twice_gives_a_complete_consistent_demo(app, runner):
 def test_check_content_accepts_the_repository(runner):
     result = runner.invoke(args=["trainer", "check-content"])
     assert result.exit_code == 0 and "questions" in result.output, result.output
+
+
+def test_demo_batch_has_five_people_with_mixed_results(app, runner):
+    from trainer.batches import services as batches
+    from trainer.batches.models import TrainingBatch
+
+    with app.app_context():
+        factories.load_content()
+    assert runner.invoke(args=["trainer", "seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["trainer", "seed-demo"]).exit_code == 0
+    with app.app_context():
+        (batch,) = db.session.scalars(select(TrainingBatch)).all()
+        results = {r.person.employee_no: r.result for r in batches.results(batch)}
+        assert results == {"E1002": "passed", "E2001": "failed", "E3001": "in_progress", "S0001": "in_progress",
+                           "E1001": "not_started"}
+        assert [r.person.employee_no for r in batches.may_not_act(batch, batches.results(batch))] == ["E2001"]

@@ -68,6 +68,9 @@ def seed_demo() -> list[DemoAccount]:
     from trainer.demo_operations import seed_operations
 
     seed_operations(today())
+    from trainer.batches.demo import seed_demo_batch
+
+    seed_demo_batch(today())
     return ACCOUNTS
 
 
