@@ -211,6 +211,8 @@ def _accommodation_error(code: str) -> str:
         return _("Enter a percentage from 1 to 200.")
     if code == "reason_required":
         return _("Give a reason.")
+    if code == "self":
+        return _("You cannot grant yourself extra exam time: another HR person or an administrator must.")
     return _("The accommodation could not be granted.")
 
 
@@ -257,3 +259,62 @@ def _no_file_error():
     from trainer.hr.staff_import import RowError
 
     return RowError(0, _l("choose a CSV file to import"))
+
+
+# --- exam statistics (item analysis) ------------------------------------------------
+
+STATISTICS_VIEWERS = (Role.HR, Role.ADMIN)
+
+
+def _exam_statistics(code: str):
+    """The qualification (404 if unknown), the date filter and the report for it."""
+    from trainer.exams import statistics
+    from trainer.hr import exam_statistics
+
+    qualification = certification.definitions().get(code)
+    if qualification is None:
+        abort(404)
+    form = exam_statistics.StatisticsFilterForm(formdata=request.args)
+    form.validate()
+    since = None if form.since.errors or form.until.errors else form.since.data
+    until = None if form.since.errors or form.until.errors else form.until.data
+    return qualification, form, statistics.load(code, *exam_statistics.bounds(since, until))
+
+
+@bp.get("/exams/statistics")
+@roles_required(*STATISTICS_VIEWERS)
+def exam_statistics_index():
+    with_exam = [q.code for q in certification.definitions().values() if q.exam is not None]
+    if not with_exam:
+        abort(404)
+    return redirect(url_for("hr.exam_statistics", qualification=with_exam[0]))
+
+
+@bp.get("/exams/<qualification>/statistics")
+@roles_required(*STATISTICS_VIEWERS)
+def exam_statistics(qualification: str):
+    from markupsafe import Markup
+
+    from trainer.hr import exam_statistics as page
+
+    definition, form, report = _exam_statistics(qualification)
+    svg = page.render_svg(report.distribution, _("Score distribution"))
+    export_args = {k: v for k, v in request.args.items() if k in ("since", "until") and not form.errors}
+    return render_template(
+        "hr/exam_statistics.html", qualification=definition, form=form, report=report, chart_svg=Markup(svg),
+        others=[q for q in certification.definitions().values() if q.exam is not None], page=page,
+        flag_labels=page.flag_labels(), export_args=export_args,
+    ), 422 if form.errors else 200
+
+
+@bp.get("/exams/<qualification>/statistics.csv")
+@roles_required(*STATISTICS_VIEWERS)
+def exam_statistics_csv(qualification: str):
+    from trainer.hr import exam_statistics as page
+
+    _definition, form, report = _exam_statistics(qualification)
+    if form.errors:
+        abort(422, description=_("Correct the dates before exporting."))
+    filename = f"exam-statistics-{qualification}-{certification.today().isoformat()}.csv"
+    return Response(page.to_csv(report, _locale()), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
