@@ -72,7 +72,7 @@ def test_only_admins_manage_tokens(app, client, login, role):
 
 def test_issuing_shows_the_token_once(app, client, admin):
     assert client.get("/admin/api-tokens/new").status_code == 200
-    issued = client.post("/admin/api-tokens/new", data={"name": "Loan servicing"})
+    issued = client.post("/admin/api-tokens/new", data={"name": "Loan servicing", "scopes": "eligibility:read"})
     assert issued.status_code == 200 and issued.headers["Cache-Control"] == "no-store"
     page = issued.get_data(as_text=True)
     assert "Copy the token now" in page
@@ -88,7 +88,7 @@ def test_issuing_shows_the_token_once(app, client, admin):
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 121])
 def test_a_token_needs_a_name_of_at_most_120_characters(app, client, admin, name):
-    response = client.post("/admin/api-tokens/new", data={"name": name})
+    response = client.post("/admin/api-tokens/new", data={"name": name, "scopes": "eligibility:read"})
     assert response.status_code == 422 and "is-invalid" in response.get_data(as_text=True)
     assert not TOKEN.search(response.get_data(as_text=True))
     with app.app_context():
@@ -96,7 +96,7 @@ def test_a_token_needs_a_name_of_at_most_120_characters(app, client, admin, name
 
 
 def test_revoking_makes_the_api_refuse_the_token(app, client, admin):
-    page = client.post("/admin/api-tokens/new", data={"name": "Loan servicing"}).get_data(as_text=True)
+    page = client.post("/admin/api-tokens/new", data={"name": "Loan servicing", "scopes": "eligibility:read"}).get_data(as_text=True)
     plaintext = TOKEN.search(page).group(0)
     with app.app_context():
         token_id = db.session.scalar(select(ApiToken.id))

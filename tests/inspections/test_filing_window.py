@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from trainer.api.scopes import Scope
 from trainer.api.services import issue_token
 from trainer.auth.models import Role
 from trainer.extensions import db
@@ -164,7 +165,9 @@ def test_the_form_refuses_an_expired_inspector_a_report_dated_last_week(bank, of
 
 @pytest.fixture
 def auth(bank):
-    return {"Authorization": "Bearer " + issue_token("Loan servicing", factories.user(Role.ADMIN, dept=bank.home))[1]}
+    token = issue_token("Loan servicing", factories.user(Role.ADMIN, dept=bank.home), [Scope.INSPECTIONS_WRITE],
+                        bound_to=bank.officer)[1]
+    return {"Authorization": "Bearer " + token}
 
 
 def api_payload(bank, day) -> dict:

@@ -4,6 +4,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from trainer.api.scopes import Scope
 from trainer.api.services import issue_token
 from trainer.auth.models import Role
 from trainer.extensions import db
@@ -69,7 +70,9 @@ def test_the_form_refuses_to_edit_or_submit_with_the_reason(bank, ids, client, l
 
 @pytest.fixture
 def token(bank):
-    return issue_token("Loan servicing", factories.user(Role.ADMIN, dept=bank.home))[1]
+    # Bound to the officer the payloads name, so it may submit for them.
+    return issue_token("Loan servicing", factories.user(Role.ADMIN, dept=bank.home), [Scope.INSPECTIONS_WRITE],
+                       bound_to=bank.officer)[1]
 
 
 def api_payload(bank, **changes) -> dict:

@@ -2,6 +2,8 @@
 
 A token's plaintext exists only in the response that issues it; the database
 keeps its SHA-256, so a leaked copy of the database grants no access.
+A token carries scopes (scopes.py) and may be bound to one person, the only
+one it may submit inspection reports for (trainer/inspections/channel.py).
 Eligibility is the inspection gate's answer, never decided here.
 """
 from __future__ import annotations
@@ -14,8 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import aliased
 
 from trainer.auth.models import User
+from trainer.api.scopes import Scope, serialize
 from trainer.certification import services as certification
 from trainer.certification.models import ApiToken
 from trainer.extensions import db
@@ -42,14 +46,19 @@ def _digest(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-def issue_token(name: str, created_by: User) -> tuple[ApiToken, str]:
-    """A new token; the plaintext is returned once and never stored."""
+def issue_token(name: str, created_by: User, scopes=(Scope.ELIGIBILITY_READ,),
+                bound_to: User | None = None) -> tuple[ApiToken, str]:
+    """A new token with `scopes`, for `bound_to` alone if given; the plaintext is returned once and never stored."""
+    if not scopes:
+        raise ValueError("a token needs at least one scope")
     plaintext = TOKEN_SCHEME + secrets.token_urlsafe(32)
     token = ApiToken(name=name.strip(), prefix=plaintext[len(TOKEN_SCHEME):][:PREFIX_LENGTH],
-                     token_hash=_digest(plaintext), created_by_id=created_by.id, created_at=utcnow(), use_count=0)
+                     token_hash=_digest(plaintext), created_by_id=created_by.id, created_at=utcnow(), use_count=0,
+                     scopes=serialize(scopes), bound_user_id=bound_to.id if bound_to else None)
     db.session.add(token)
     db.session.commit()
-    log.info("API token %s (%s) issued by user %s", token.id, token.prefix, created_by.id)
+    log.info("API token %s (%s) with scopes %r bound to user %s issued by user %s", token.id, token.prefix,
+             token.scopes, token.bound_user_id, created_by.id)
     return token, plaintext
 
 
@@ -86,13 +95,24 @@ def authenticate(header_value: str | None) -> ApiToken | None:
 class TokenRow:
     token: ApiToken
     created_by: str
+    bound_to: str | None  # "Full Name (employee no)" of the person it is bound to
+    scopes: list[Scope]  # in the enum's order
 
 
 def token_rows() -> list[TokenRow]:
-    """Every token, newest first, with its issuer's name (one query)."""
-    rows = db.session.execute(select(ApiToken, User.full_name).join(User, User.id == ApiToken.created_by_id)
+    """Every token, newest first, with its issuer's and bound person's names (one query)."""
+    bound = aliased(User)
+    rows = db.session.execute(select(ApiToken, User.full_name, bound.full_name, bound.employee_no)
+                              .join(User, User.id == ApiToken.created_by_id)
+                              .outerjoin(bound, bound.id == ApiToken.bound_user_id)
                               .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
-    return [TokenRow(token, full_name) for token, full_name in rows]
+    return [TokenRow(token, full_name, f"{bound_name} ({bound_no})" if bound_name else None,
+                     [s for s in Scope if s in token.granted])
+            for token, full_name, bound_name, bound_no in rows]
+
+
+def person(employee_no: str) -> User | None:
+    return db.session.scalar(select(User).where(User.employee_no == employee_no.strip()))
 
 
 def _iso(day: date | None) -> str | None:

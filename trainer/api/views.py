@@ -1,24 +1,54 @@
-"""Eligibility API for other bank systems: /api/v1/…
+"""The API for other bank systems: /api/v1/…
 
 Callers authenticate with `Authorization: Bearer trn_…`; a browser's login
-session grants nothing here.
+session grants nothing here. Each endpoint names the scope it needs
+(`requires`); the OpenAPI document (openapi.yaml) describes them all.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import logging
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
-from trainer.api import services
+from trainer.api import openapi, services
+from trainer.api.scopes import Scope
 from trainer.certification import services as certification
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+log = logging.getLogger(__name__)
 
 
-def _error(status: int, code: str, message: str, **headers: str):
-    response = jsonify(error=code, message=message)
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None, **fields):
+    response = jsonify(error=code, message=message, **fields)
     response.status_code = status
-    response.headers.update(headers)
+    response.headers.update(headers or {})
     return response
+
+
+def requires(scope: Scope):
+    """The view answers only a live token carrying `scope` (RFC 6750: 401 without one, 403 for too little);
+    the token is in `g.api_token`."""
+    def decorate(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            header = request.headers.get("Authorization")
+            token = services.authenticate(header)
+            if token is None:
+                challenge = 'Bearer realm="trainer"' + (', error="invalid_token"' if header else "")
+                return _error(401, "unauthorized", _("A valid API token is required."), {"WWW-Authenticate": challenge})
+            if scope not in token.granted:
+                log.info("API token %s refused on %s: lacks scope %s", token.id, request.path, scope.value)
+                challenge = f'Bearer realm="trainer", error="insufficient_scope", scope="{scope.value}"'
+                return _error(403, "insufficient_scope",
+                              _("This token may not do this: it needs the scope '%(scope)s'.", scope=scope.value),
+                              {"WWW-Authenticate": challenge}, scope=scope.value)
+            g.api_token = token
+            return view(*args, **kwargs)
+        checked.required_scope = scope
+        return checked
+    return decorate
 
 
 @bp.after_request
@@ -33,12 +63,14 @@ def health():
     return jsonify(status="ok")
 
 
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
+
+
 @bp.get("/eligibility/<employee_no>")
+@requires(Scope.ELIGIBILITY_READ)
 def eligibility(employee_no: str):
-    header = request.headers.get("Authorization")
-    if services.authenticate(header) is None:
-        challenge = 'Bearer realm="trainer"' + (', error="invalid_token"' if header else "")
-        return _error(401, "unauthorized", _("A valid API token is required."), **{"WWW-Authenticate": challenge})
     on = request.args.get("on")
     day = certification.today() if on is None else services.parse_day(on)
     if day is None:
@@ -54,13 +86,10 @@ def eligibility(employee_no: str):
 
 
 @bp.post("/inspections")
+@requires(Scope.INSPECTIONS_WRITE)
 def create_inspection():
     """File an inspection report for a person, through the same rules and gate as the form."""
     from trainer.inspections.api import file_from_json
 
-    header = request.headers.get("Authorization")
-    if services.authenticate(header) is None:
-        challenge = 'Bearer realm="trainer"' + (', error="invalid_token"' if header else "")
-        return _error(401, "unauthorized", _("A valid API token is required."), **{"WWW-Authenticate": challenge})
-    body, status = file_from_json(request.get_json(silent=True))
+    body, status = file_from_json(request.get_json(silent=True), g.api_token)
     return jsonify(body), status

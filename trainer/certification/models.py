@@ -86,7 +86,7 @@ class ReminderSent(db.Model):
 
 
 class ApiToken(db.Model):
-    """A token another bank system uses for the eligibility API. Only its hash is stored."""
+    """A token another bank system uses for the API (/api/v1). Only its hash is stored."""
 
     __tablename__ = "api_tokens"
 
@@ -99,3 +99,15 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     use_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Space-separated trainer.api.scopes.Scope values. NULL: issued before scopes
+    # existed, read as eligibility:read only (scopes.LEGACY).
+    scopes: Mapped[str | None] = mapped_column(String(200))
+    # The one person this token may file inspection reports for (and submit them); NULL: nobody in particular,
+    # so what it files stays a draft for the author to submit in person.
+    bound_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def granted(self) -> frozenset:
+        """The token's scopes (trainer.api.scopes.Scope)."""
+        from trainer.api.scopes import parse
+        return parse(self.scopes)

@@ -2,6 +2,8 @@
 
 The JSON is turned into the same ReportContent the form produces and goes
 through `services.file_report`, so the gate and every rule apply unchanged.
+The report records the token it came with. Only a token bound to the author
+submits: any other leaves a draft, and says the author must submit it in person.
 """
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from sqlalchemy import select
 
 from trainer.api.services import parse_day
 from trainer.auth.models import User
+from trainer.certification.models import ApiToken
 from trainer.extensions import db
 from trainer.inspections import services
+from trainer.inspections.channel import Channel
 from trainer.inspections.gate import GateRefused
 from trainer.inspections.models import Loan
 from trainer.inspections.services import AreaEntry, ReportContent
@@ -24,11 +28,13 @@ class _Invalid(ValueError):
         super().__init__(message)
 
 
-def file_from_json(payload) -> tuple[dict, int]:
-    """The response body and status for one filing request."""
+def file_from_json(payload, token: ApiToken) -> tuple[dict, int]:
+    """The response body and status for one filing request sent with `token`."""
+    channel = Channel.api(token)
     try:
         author, loan, content, submit = _parse(payload)
-        report = services.file_report(author, loan, content, submit=submit)
+        own = channel.speaks_for(author)
+        report = services.file_report(author, loan, content, submit=submit and own, channel=channel)
     except _Invalid as invalid:
         return {"error": invalid.code, "message": invalid.message}, invalid.status
     except GateRefused as refusal:
@@ -36,8 +42,14 @@ def file_from_json(payload) -> tuple[dict, int]:
                 "what_to_do": refusal.what_to_do, "modules": [m.slug for m in refusal.modules]}, 403
     except services.InspectionError as error:
         return {"error": error.code, "message": error.message, "fields": error.fields}, 403 if error.forbidden else 422
-    return {"id": report.id, "status": report.status.value, "revision": report.revision,
-            "url": url_for("inspections.report", report_id=report.id, _external=True)}, 201
+    body = {"id": report.id, "status": report.status.value, "revision": report.revision,
+            "url": url_for("inspections.report", report_id=report.id, _external=True),
+            "channel": report.channel.value, "author_must_submit": not own}
+    if not own:
+        body["edit_url"] = url_for("inspections.edit_report", report_id=report.id, _external=True)
+        body["message"] = _("Saved as a draft only: this token is not bound to the author, so the author must "
+                            "open the report on the web and submit it in person.")
+    return body, 201
 
 
 def _text(payload: dict, key: str, required: bool = False) -> str:

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (JSON, Boolean, Date, Enum, ForeignKey, Integer, Numeric, String, Text,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, Numeric, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,8 +47,19 @@ class ReportStatus(str, enum.Enum):
     REVIEWED = "reviewed"  # final
 
 
+class ReportChannel(str, enum.Enum):
+    """How a report came in: typed in on the web, or sent by another system with an API token."""
+
+    WEB = "web"
+    API = "api"
+
+
 class InspectionReport(db.Model):
     __tablename__ = "inspection_reports"
+    __table_args__ = (
+        # An API report names its token; a web report names none.
+        CheckConstraint("(channel = 'api') = (api_token_id IS NOT NULL)", name="channel_token"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
@@ -64,6 +75,10 @@ class InspectionReport(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on every change: a save based on a stale page is refused instead of overwriting.
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # The channel the report was created through (services.Channel); kept for the record.
+    channel: Mapped[ReportChannel] = mapped_column(_enum(ReportChannel), default=ReportChannel.WEB,
+                                                   server_default=ReportChannel.WEB.value)
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
 
     areas: Mapped[list[AreaFinding]] = relationship(lazy="raise", cascade="all, delete-orphan",
                                                     order_by="AreaFinding.position")

@@ -5,6 +5,9 @@ each change calls `gate.require_inspector` first: the inspection date must lie
 in the policy's window before the filing day, and the author be qualified on
 both days (an expired inspector cannot back-date a report).
 A refused change raises InspectionError or GateRefused and writes nothing.
+Each write names the channel it comes through (channel.py): the report keeps
+the one it was created through, and only a channel that speaks for the author
+submits or changes it.
 
 Changes are conditional UPDATEs on the report's `revision` (and status), so
 an edit based on a stale page, or a second click on "submit", loses cleanly
@@ -21,7 +24,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 
 from trainer.auth.models import Role, User
+from trainer.certification.models import ApiToken
 from trainer.extensions import db
+from trainer.inspections.channel import WEB, Channel
 from trainer.inspections.gate import GateRefused, require_inspector
 from trainer.inspections.models import (AreaFinding, InspectionReport, Loan, RaisedSignal, ReportKind, ReportStatus,
                                         Review)
@@ -79,20 +84,23 @@ def can_view_report(viewer: User, report: InspectionReport) -> bool:
 
 # --- writing ----------------------------------------------------------------------
 
-def create_report(author: User, loan: Loan, content: ReportContent, now: datetime | None = None) -> InspectionReport:
-    """Start a draft (it may be incomplete) at `now` (default: this moment). Commits."""
-    report = _create(author, loan, content, now or utcnow())
+def create_report(author: User, loan: Loan, content: ReportContent, now: datetime | None = None,
+                  channel: Channel = WEB) -> InspectionReport:
+    """Start a draft (it may be incomplete) at `now` (default: this moment) through `channel`. Commits."""
+    report = _create(author, loan, content, now or utcnow(), channel)
     db.session.commit()
     return report
 
 
 def file_report(author: User, loan: Loan, content: ReportContent, submit: bool = False,
-                now: datetime | None = None) -> InspectionReport:
-    """Create and, if asked, submit in one transaction: a refused submission leaves no draft behind."""
+                now: datetime | None = None, channel: Channel = WEB) -> InspectionReport:
+    """Create and, if asked, submit in one transaction: a refused submission leaves no draft behind.
+    Only a channel that speaks for the author may submit (see channel.py)."""
     now = now or utcnow()
     try:
-        report = _create(author, loan, content, now)
+        report = _create(author, loan, content, now, channel)
         if submit:
+            _require_own(author, channel)
             _submit(author, report, report.revision, content, now)
     except Exception:
         db.session.rollback()
@@ -102,8 +110,9 @@ def file_report(author: User, loan: Loan, content: ReportContent, submit: bool =
 
 
 def save_report(author: User, report_id: int, revision: int, content: ReportContent,
-                now: datetime | None = None) -> InspectionReport:
+                now: datetime | None = None, channel: Channel = WEB) -> InspectionReport:
     """Save a draft (or a returned report) as it stands. Commits."""
+    _require_own(author, channel)
     report, loan = _editable(author, report_id, revision)
     _check(author, loan, content, complete=False, now=now or utcnow())
     _write(report, revision, content, {})
@@ -112,16 +121,26 @@ def save_report(author: User, report_id: int, revision: int, content: ReportCont
 
 
 def submit_report(author: User, report_id: int, revision: int, content: ReportContent | None = None,
-                  now: datetime | None = None) -> InspectionReport:
+                  now: datetime | None = None, channel: Channel = WEB) -> InspectionReport:
     """Submit, locking the report for review. With `content`, what the form holds is saved with it.
     Of two concurrent submissions one wins; the other gets code 'already_submitted'. Commits."""
+    _require_own(author, channel)
     report, _loan = _editable(author, report_id, revision)
     _submit(author, report, revision, content or content_of(report), now or utcnow())
     db.session.commit()
     return report
 
 
-def _create(author: User, loan: Loan, content: ReportContent, now: datetime) -> InspectionReport:
+def _require_own(author: User, channel: Channel) -> None:
+    if not channel.speaks_for(author):
+        raise InspectionError("submit_in_person", _l("This API token does not speak for the author: the author must "
+                                                     "open the report and submit it in person."), forbidden=True)
+
+
+def _create(author: User, loan: Loan, content: ReportContent, now: datetime, channel: Channel) -> InspectionReport:
+    if not channel.may_name(author):
+        raise InspectionError("token_bound_to_another", _l("This API token files reports only for the person it "
+                                                           "was issued to."), forbidden=True)
     if not can_file_on(author, loan):
         raise InspectionError("loan_not_visible", _l("This loan belongs to another department: you cannot inspect it."),
                               forbidden=True)
@@ -132,7 +151,7 @@ def _create(author: User, loan: Loan, content: ReportContent, now: datetime) -> 
                               kind=ReportKind(content.kind), inspection_date=content.inspection_date,
                               status=ReportStatus.DRAFT, trigger=content.trigger.strip(),
                               conclusion=content.conclusion.strip(), revision=1, created_at=utcnow(),
-                              updated_at=utcnow())
+                              updated_at=utcnow(), channel=channel.kind, api_token_id=channel.token_id)
     db.session.add(report)
     db.session.flush()
     _write_rows(report, content, inspection_policy())
@@ -293,6 +312,7 @@ class ReportDetail:
     signals: list[RaisedSignal]
     reviews: list[Review]
     names: dict[int, str]  # user id -> full name: the author and every reviewer
+    token: ApiToken | None = None  # the API token it was created with, if any
 
     @property
     def last_review(self) -> Review | None:
@@ -310,7 +330,8 @@ def report_detail(report: InspectionReport) -> ReportDetail:
                                       .order_by(Review.created_at, Review.id)))
     ids = {report.author_id, loan.officer_id} | {r.reviewer_id for r in reviews}
     names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
-    return ReportDetail(report, loan, areas, signals, reviews, names)
+    token = db.session.get(ApiToken, report.api_token_id) if report.api_token_id else None
+    return ReportDetail(report, loan, areas, signals, reviews, names, token)
 
 
 def last_review(report_id: int) -> Review | None:

@@ -11,6 +11,7 @@ from trainer.auth.models import Role
 from trainer.certification.services import today
 from trainer.extensions import db
 from trainer.inspections import loans, overdue, review, services
+from trainer.inspections.channel import WEB
 from trainer.inspections.forms import KIND_LABELS, attach_errors, report_form, review_form
 from trainer.inspections.gate import GateRefused, require_inspector, require_supervisor
 from trainer.inspections.models import InspectionReport, Loan, RaisedSignal, ReportStatus
@@ -98,7 +99,7 @@ def import_loans():
             errors = [loans.RowError(0, _l("choose a CSV file to import"))]
         else:
             try:
-                result = loans.import_loans(upload.read())
+                result = loans.import_loans(upload.read(), actor=current_user)
             except loans.ImportRejected as rejected:
                 db.session.rollback()
                 errors = rejected.errors
@@ -119,11 +120,11 @@ def _save(form, loan: Loan, report: InspectionReport | None):
     submit = request.form.get("action") == "submit"
     try:
         if report is None:
-            report = services.file_report(current_user, loan, form.content(), submit=submit)
+            report = services.file_report(current_user, loan, form.content(), submit=submit, channel=WEB)
         elif submit:
-            services.submit_report(current_user, report.id, _revision(form), form.content())
+            services.submit_report(current_user, report.id, _revision(form), form.content(), channel=WEB)
         else:
-            services.save_report(current_user, report.id, _revision(form), form.content())
+            services.save_report(current_user, report.id, _revision(form), form.content(), channel=WEB)
     except GateRefused as refusal:
         db.session.rollback()
         return _render_form(form, loan, report, 403, refusal=refusal)
