@@ -114,3 +114,28 @@ def test_a_content_load_is_recorded_with_what_changed(people, runner):
     assert event.actor_id == admin.id and '"modules_added":["' in event.after
     sync_all(read_all(), actor=admin)  # nothing changed: nothing recorded
     assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "content.loaded")).all()) == 1
+
+
+def test_hr_actions_are_recorded_and_never_about_oneself(people):
+    from trainer.certification import services as certification
+    from trainer.exams import services as exams
+
+    hr, person, _ = people
+    exams.grant_accommodation(person, 25, "Dyslexia assessment on file", hr)
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "accommodation.granted")).all()
+    assert (event.actor_id, event.person_id) == (hr.id, person.id) and '"extra_percent":25' in event.after
+    with pytest.raises(exams.ExamError):
+        exams.grant_accommodation(hr, 50, "For myself", hr)
+    with pytest.raises(certification.LifecycleError, match="own qualification"):
+        certification.suspend(hr, "inspector", hr, "Myself")
+
+
+def test_a_loan_import_is_recorded(people):
+    from trainer.inspections.loans import import_loans
+
+    hr, person, _ = people
+    data = (f"loan_no,borrower,department_code,officer_employee_no,amount,loan_type,guarantor,collateral,start_date\n"
+            f"L-1,Acme,{person.department.code},{person.employee_no},1000.00,working_capital,,,2026-01-05\n").encode()
+    import_loans(data, actor=hr)
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "import.loans")).all()
+    assert event.actor_id == hr.id and '"created":["L-1"]' in event.after

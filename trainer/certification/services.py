@@ -151,6 +151,8 @@ def grant_for_pass(user: User, code: str, attempt_id: int, now: datetime | None 
 
 def _end(user: User, code: str, status: CertificateStatus, kind: EventKind, actor: User | None, reason: str,
          source: str | None, now: datetime | None) -> list[Certificate]:
+    if actor is not None and actor.id == user.id:
+        raise LifecycleError(_l("nobody changes their own qualification: another HR person or an administrator must"))
     reason = (reason or "").strip()
     if not reason:
         raise LifecycleError(_l("a reason is required"))

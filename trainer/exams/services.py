@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from trainer.audit_log import services as audit_trail
 from trainer.auth.models import User
 from trainer.certification import services as certification
 from trainer.certification.definitions import Qualification
@@ -347,12 +348,17 @@ def attempts_of(user_id: int) -> list[ExamAttempt]:
 
 
 def grant_accommodation(person: User, extra_percent: int, reason: str, granted_by: User) -> Accommodation:
+    if granted_by.id == person.id:
+        raise ExamError("self")  # extra exam time for oneself is never one's own decision
     if not 0 < extra_percent <= 200:
         raise ExamError("bad_accommodation")
     if not reason.strip():
         raise ExamError("reason_required")
     row = db.session.get(Accommodation, person.id) or Accommodation(user_id=person.id)
+    before = {"extra_percent": row.extra_percent, "reason": row.reason} if row.extra_percent else {}
     row.extra_percent, row.reason, row.granted_by_id, row.granted_at = extra_percent, reason.strip(), granted_by.id, utcnow()
     db.session.add(row)
+    audit_trail.record("accommodation.granted", f"user:{person.id}", actor=granted_by, person=person, before=before,
+                       after={"extra_percent": extra_percent, "reason": row.reason})
     db.session.commit()
     return row

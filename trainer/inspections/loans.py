@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
+from trainer.audit_log import services as audit_trail
 from trainer.auth.models import Department, User
 from trainer.extensions import db
 from trainer.hr.staff_import import FALSE_WORDS, TRUE_WORDS, ImportRejected, RowError
@@ -93,9 +94,9 @@ class _Row:
     values: dict
 
 
-def import_loans(data: bytes) -> ImportResult:
+def import_loans(data: bytes, actor: User | None = None) -> ImportResult:
     """Import or update loans; one bad row rejects the whole file (ImportRejected lists every bad row)."""
-    return _apply(_parse(data))
+    return _apply(_parse(data), actor)
 
 
 def _parse(data: bytes) -> list[_Row]:
@@ -250,7 +251,7 @@ def _active(raw: str, problems: list) -> bool | None:
     return None
 
 
-def _apply(rows: list[_Row]) -> ImportResult:
+def _apply(rows: list[_Row], actor: User | None) -> ImportResult:
     result = ImportResult()
     existing = {loan.loan_no.lower(): loan for loan in db.session.scalars(select(Loan))}
     try:
@@ -269,6 +270,8 @@ def _apply(rows: list[_Row]) -> ImportResult:
                 result.updated.append(loan.loan_no)
             else:
                 result.unchanged += 1
+        audit_trail.record("import.loans", "loans", actor=actor,
+                           after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
         db.session.commit()
     except Exception:
         db.session.rollback()
