@@ -71,6 +71,7 @@ ACCESS = {
     "admin.edit_department": {Role.ADMIN},
     "admin.content": {Role.ADMIN},
     "api.health": PUBLIC,
+    "api.openapi_document": PUBLIC,
     "api.eligibility": TOKEN,
     "api_admin.tokens": {Role.ADMIN},
     "api_admin.new_token": {Role.ADMIN},
