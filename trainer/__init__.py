@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from trainer import config as config_module
 from trainer.extensions import babel, csrf, db, login_manager, migrate
@@ -20,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     config_module.check_production_safety(app.config)
     _ensure_sqlite_directory(app)
+    _trust_proxies(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
@@ -54,6 +56,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(api_bp)  # token-authenticated, no cookies: CSRF does not apply
     app.cli.add_command(trainer_cli)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client address, scheme and host from the configured number of
+    proxies' X-Forwarded-* headers (login throttling is per client address)."""
+    counts = {name: app.config.get(f"PROXY_FIX_X_{name.upper()}", 0) for name in ("for", "proto", "host")}
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=counts["for"], x_proto=counts["proto"], x_host=counts["host"])
 
 
 def _ensure_sqlite_directory(app: Flask) -> None:

@@ -17,6 +17,16 @@ def _env_int(name: str, default: int) -> int:
     return int(raw) if raw not in (None, "") else default
 
 
+def _env_count(name: str, default: int) -> int:
+    """A number of proxies: a whole number, 0 or more."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number of proxies (0 or more), not {raw!r}")
+    return int(raw)
+
+
 def _env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw in (None, ""):
@@ -36,6 +46,7 @@ def from_environment() -> dict:
     """Build the config mapping from `TRAINER_*` variables."""
     env = os.environ.get("TRAINER_ENV", "development")
     instance = Path(os.environ.get("TRAINER_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+    trusted_proxies = _env_count("TRAINER_TRUSTED_PROXIES", 0)
     return {
         "TRAINER_ENV": env,
         "SECRET_KEY": os.environ.get("TRAINER_SECRET_KEY", DEV_SECRET_KEY),
@@ -60,6 +71,13 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # How many proxies in front set X-Forwarded-For / -Proto / -Host (0: trust none).
+        # Without it, behind a TLS proxy every visitor has the proxy's address.
+        "PROXY_FIX_X_FOR": _env_count("TRAINER_PROXY_FIX_X_FOR", trusted_proxies),
+        "PROXY_FIX_X_PROTO": _env_count("TRAINER_PROXY_FIX_X_PROTO", trusted_proxies),
+        "PROXY_FIX_X_HOST": _env_count("TRAINER_PROXY_FIX_X_HOST", trusted_proxies),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: long exams must not lose it
         "SMTP_HOST": os.environ.get("TRAINER_SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": _env_int("TRAINER_SMTP_PORT", 25),

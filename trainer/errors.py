@@ -1,7 +1,7 @@
 """Error pages for people, JSON errors for the API; never a stack trace."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -9,8 +9,17 @@ from werkzeug.exceptions import HTTPException
 from trainer.extensions import db
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+def wants_json() -> bool:
+    """API paths, clients asking for JSON and requests sending JSON get JSON errors."""
+    return (request.path.startswith("/api/") or request.is_json
+            or request.accept_mimetypes.best == "application/json")
+
+
+def _secure_cookie_not_sent() -> bool:
+    """Over plain HTTP a browser neither keeps nor sends a secure cookie, so every
+    form looks expired; say what is actually wrong."""
+    return (bool(current_app.config.get("SESSION_COOKIE_SECURE")) and not request.is_secure
+            and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies)
 
 
 def _json_error(code: str, message: str, status: int):
@@ -25,7 +34,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
         message = _("The form expired or was sent from another page. Reload the page and try again.")
-        if _wants_json():
+        if _secure_cookie_not_sent():
+            message = _("This site must be used over HTTPS: open it with an https:// address.")
+        if wants_json():
             return _json_error("csrf", message, 400)
         return render_template("errors/error.html", code=400, message=message), 400
 
@@ -48,6 +59,6 @@ def init_app(app: Flask) -> None:
             # A failed flush or commit leaves the session unusable (PostgreSQL:
             # PendingRollbackError); roll back so the error page itself can render.
             db.session.rollback()
-        if _wants_json():
+        if wants_json():
             return _json_error(error.name.lower().replace(" ", "_"), message, error.code)
         return render_template("errors/error.html", code=error.code, message=message), error.code

@@ -1,7 +1,9 @@
 from datetime import timedelta
 
+import pytest
+
 from trainer.auth import services
-from trainer.auth.models import LoginThrottle, User
+from trainer.auth.models import LoginThrottle, Role, User
 from trainer.extensions import db
 from trainer.timeutil import utcnow
 
@@ -49,16 +51,66 @@ def test_successful_login_clears_the_account_failures(ctx):
     person = factories.user()
     services.authenticate(person.email, "wrong-password", "10.0.0.2")
     assert services.authenticate(person.email, factories.PASSWORD, "10.0.0.2").ok
-    assert db.session.query(LoginThrottle).filter_by(key=f"acct:{person.email}").count() == 0
+    assert db.session.query(LoginThrottle).filter_by(key=f"acct:user:{person.id}").count() == 0
 
 
-def test_one_address_guessing_many_accounts_is_throttled(ctx):
+def test_email_and_employee_number_share_one_counter(ctx):
+    person = factories.user()
+    limit = ctx.config["LOGIN_MAX_FAILURES"]
+    for n in range(limit):
+        login_name = (person.email.upper(), person.employee_no)[n % 2]
+        services.authenticate(login_name, "wrong-password", f"10.0.1.{n}")
+    for login_name in (person.email, person.employee_no):
+        assert services.authenticate(login_name, factories.PASSWORD, "10.0.2.1").locked_for_seconds > 0
+
+
+def test_unknown_logins_are_counted_by_the_normalised_login(ctx):
+    for n in range(ctx.config["LOGIN_MAX_FAILURES"]):
+        services.authenticate(("  Ghost@Bank.example.com", "ghost@bank.example.com ")[n % 2], "wrong", f"10.0.3.{n}")
+    assert services.authenticate("GHOST@bank.example.com", "wrong", "10.0.4.1").locked_for_seconds > 0
+
+
+def test_a_locked_address_refuses_wrong_passwords_but_not_another_accounts_right_one(ctx):
+    """Behind one proxy address, a guesser must not lock the administrator out."""
     ctx.config["LOGIN_IP_MAX_FAILURES"] = 3
-    people = [factories.user() for _ in range(3)]
-    for person in people:
+    victims = [factories.user() for _ in range(3)]
+    admin = factories.user(Role.ADMIN)
+    for person in victims:
         services.authenticate(person.email, "wrong-password", "10.9.9.9")
-    assert services.authenticate(people[0].email, factories.PASSWORD, "10.9.9.9").locked_for_seconds > 0
-    assert services.authenticate(people[0].email, factories.PASSWORD, "10.1.1.1").ok
+    assert services.authenticate(admin.email, factories.PASSWORD, "10.9.9.9").ok
+    # While the address is locked a miss is refused, and locks the account aimed at at once.
+    missed = services.authenticate(victims[0].email, "another-guess", "10.9.9.9")
+    assert missed.locked_for_seconds > 0 and not missed.ok
+    assert services.authenticate(victims[0].email, factories.PASSWORD, "10.1.1.1").locked_for_seconds > 0
+    assert services.authenticate(victims[1].email, factories.PASSWORD, "10.9.9.9").ok
+
+
+def test_a_locked_account_refuses_its_right_password_from_any_address(ctx):
+    person = factories.user()
+    for n in range(ctx.config["LOGIN_MAX_FAILURES"]):
+        services.authenticate(person.email, "wrong-password", f"10.0.5.{n}")
+    assert services.authenticate(person.employee_no, factories.PASSWORD, "10.0.6.1").locked_for_seconds > 0
+
+
+@pytest.mark.parametrize("method", ["pbkdf2:sha256:1000", "scrypt"])
+def test_unknown_accounts_cost_one_hash_of_the_configured_method(ctx, monkeypatch, method):
+    """The time taken must not tell whether an account exists: count the hash checks."""
+    ctx.config["PASSWORD_HASH_METHOD"] = method
+    person = factories.user()
+    no_password = factories.user(password=None)
+    checked: list[str] = []
+    real_check = services.check_password_hash
+
+    def counting_check(password_hash, password):
+        checked.append(password_hash)
+        return real_check(password_hash, password)
+
+    monkeypatch.setattr(services, "check_password_hash", counting_check)
+    for login_name in (person.email, "ghost@bank.example.com", "E99999", no_password.email):
+        checked.clear()
+        assert not services.authenticate(login_name, "wrong-password", "10.0.7.1").ok
+        assert len(checked) == 1, login_name
+    assert checked[0].split("$")[0] == services.hash_password("x").split("$")[0]
 
 
 def test_deactivated_person_cannot_log_in(client, ctx):

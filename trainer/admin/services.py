@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from trainer.auth.models import Department, Role, User
+from trainer.auth.models import Department, Role, User, UserRole
 from trainer.auth.services import set_password
 from trainer.extensions import db
 
@@ -17,6 +17,36 @@ class AdminRuleError(ValueError):
     def __init__(self, field: str, message: str):
         self.field = field
         super().__init__(message)
+
+
+class LastAdminError(AdminRuleError):
+    """The change would leave nobody able to administer the site."""
+
+    def __init__(self, field: str = "active"):
+        super().__init__(field, _l("at least one active administrator must remain"))
+
+
+def ensure_an_active_admin_remains(field: str = "active") -> None:
+    """Call after changing anyone's roles or active flag in the session, before
+    anything flushes or commits it: every path (admin form, staff import, any
+    service) goes through this one rule. A site that had an active
+    administrator keeps one (a new site without any may still import staff).
+
+    The administrators' rows are locked first (PostgreSQL), so two admins
+    deactivating each other at the same moment cannot both succeed.
+    """
+    admins = select(User.id).where(User.role_rows.any(UserRole.role == Role.ADMIN))
+    with db.session.no_autoflush:  # the database still holds the state before the change
+        db.session.execute(admins.order_by(User.id).with_for_update())
+        before = _active_admins()
+    db.session.flush()
+    if before and not _active_admins():
+        raise LastAdminError(field)
+
+
+def _active_admins() -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.active, User.role_rows.any(UserRole.role == Role.ADMIN)))
 
 
 @dataclass
@@ -67,6 +97,7 @@ def update_user(actor: User, user: User, data: UserData) -> None:
     if user.active and not data.active:
         user.session_version += 1  # end the deactivated person's sessions now
     user.active = data.active
+    ensure_an_active_admin_remains(field="roles" if data.active else "active")
     db.session.commit()
 
 

@@ -1,8 +1,10 @@
 """Authentication rules: password checks, throttling, password changes."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -11,11 +13,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from trainer.auth.models import LoginThrottle, User
 from trainer.dbutil import get_or_create
 from trainer.extensions import db
-from trainer.timeutil import as_utc, utcnow
+from trainer.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 10
-# Checked when no account matches, so a wrong login costs as much time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
 
 
 class PasswordPolicyError(ValueError):
@@ -45,45 +45,72 @@ def find_user_by_login(login: str) -> User | None:
 def authenticate(login: str, password: str, client_ip: str, now: datetime | None = None) -> LoginOutcome:
     """Check a login attempt, throttled per account and per client address.
 
-    A locked key refuses even the right password, so guessing gains nothing
-    during the lock. The outcome never says whether the account exists.
+    The account counter is the person's, whichever login names them (email or
+    employee number); an unknown login has its own counter, so locks behave the
+    same whether or not the account exists. A locked account refuses even the
+    right password, so guessing gains nothing during the lock.
+
+    An address past its limit never refuses the right password of an account
+    that is not locked (behind a shared proxy or office NAT that address is
+    everyone's), but every wrong password from it then locks the account it
+    was aimed at: a guesser gets one try per account per lock period.
+
+    Exactly one hash is verified per unlocked attempt, known account or not,
+    with the configured method, so the time taken does not tell whether the
+    account exists.
     """
     now = now or utcnow()
-    keys = [f"acct:{login.strip().lower()}", f"ip:{client_ip}"]
-    remaining = _locked_seconds(keys, now)
+    user = find_user_by_login(login)
+    account_key = f"acct:user:{user.id}" if user else f"acct:login:{login.strip().lower()[:254]}"
+    address_key = f"ip:{client_ip}"
+    remaining = _locked_seconds([account_key], now)
     if remaining:
         return LoginOutcome(locked_for_seconds=remaining)
 
-    user = find_user_by_login(login)
-    if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
-        _record_failure(keys, now)
-        return LoginOutcome()
-    if not check_password_hash(user.password_hash, password):
-        _record_failure(keys, now)
-        return LoginOutcome()
+    has_password = user is not None and bool(user.password_hash)
+    matches = verify_password(user.password_hash if has_password else dummy_hash(), password)
+    if not (has_password and matches):
+        address_locked = bool(_locked_seconds([address_key], now))
+        _record_failure(account_key, address_key, now, lock_account=address_locked)
+        return LoginOutcome(locked_for_seconds=_locked_seconds([account_key], now) if address_locked else 0)
     if not user.active:
         return LoginOutcome(inactive=True)
-    _clear(keys[0])
+    _clear(account_key)
     return LoginOutcome(user=user)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """The one place a password is checked against a hash."""
+    return check_password_hash(password_hash, password)
+
+
+def dummy_hash() -> str:
+    """A hash made with the configured method and cost, checked when no real one exists."""
+    return _dummy_hash_for(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash_for(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def _locked_seconds(keys: list[str], now: datetime) -> int:
     rows = db.session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys))).all()
-    until = [as_utc(r.locked_until) for r in rows if r.locked_until and as_utc(r.locked_until) > now]
+    until = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
     return int((max(until) - now).total_seconds()) + 1 if until else 0
 
 
-def _record_failure(keys: list[str], now: datetime) -> None:
+def _record_failure(account_key: str, address_key: str, now: datetime, *, lock_account: bool) -> None:
     cfg = current_app.config
     window = timedelta(seconds=cfg["LOGIN_LOCKOUT_SECONDS"])
-    limits = {"acct": cfg["LOGIN_MAX_FAILURES"], "ip": cfg["LOGIN_IP_MAX_FAILURES"]}
-    for key in keys:
+    limits = {account_key: 1 if lock_account else cfg["LOGIN_MAX_FAILURES"],
+              address_key: cfg["LOGIN_IP_MAX_FAILURES"]}
+    for key, limit in limits.items():
         row = _throttle_row(key, now)
-        if as_utc(row.window_started_at) + window < now:
+        if row.window_started_at + window < now:
             row.failures, row.window_started_at = 0, now
         row.failures += 1
-        if row.failures >= limits[key.split(":", 1)[0]]:
+        if row.failures >= limit:  # a locked address that keeps failing stays locked
             row.locked_until = now + window
             row.failures, row.window_started_at = 0, now
     db.session.commit()
@@ -120,8 +147,15 @@ def set_password(user: User, password: str, *, temporary: bool = False) -> None:
     user.session_version += 1
 
 
+def end_sessions(user: User) -> None:
+    """Log out: the session id and the remember cookie carry the old version, so
+    neither opens a page again, on this device or any other."""
+    user.session_version += 1
+    db.session.commit()
+
+
 def change_password(user: User, current: str, new: str) -> bool:
-    if not user.password_hash or not check_password_hash(user.password_hash, current):
+    if not user.password_hash or not verify_password(user.password_hash, current):
         return False
     set_password(user, new)
     db.session.commit()

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from trainer import errors
 from trainer.auth import services
 from trainer.auth.forms import ChangePasswordForm, LoginForm
 from trainer.extensions import db, login_manager
@@ -29,6 +30,24 @@ def _load_user(session_id: str):
 # Translated when flashed, in the visitor's language (the msgid is marked for extraction here).
 login_manager.login_message = N_("Please log in to see this page.")
 login_manager.localize_callback = _
+
+
+# Pages a person with a temporary password may still reach.
+TEMPORARY_PASSWORD_ALLOWED = {"auth.change_password", "auth.logout", "static", "web.set_language", "web.health"}
+
+
+@bp.before_app_request
+def _temporary_password_first():
+    """A temporary password (set by an administrator) is changed before anything else."""
+    if request.endpoint in TEMPORARY_PASSWORD_ALLOWED or request.blueprint == "api":
+        return None  # the API authenticates by token, not by this session
+    if not (current_user.is_authenticated and current_user.must_change_password):
+        return None
+    message = _("Please choose a new password before you go on.")
+    if errors.wants_json():
+        abort(403, description=message)
+    flash(message, "warning")
+    return redirect(url_for("auth.change_password"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,6 +79,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Clearing the cookie is not enough: a copy of it (or of the remember
+    # cookie) would still open the site. Moving the version on ends it here.
+    services.end_sessions(current_user._get_current_object())
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))

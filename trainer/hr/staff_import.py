@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from trainer.admin.services import LastAdminError, ensure_an_active_admin_remains
 from trainer.auth.models import Department, Role, User, UserRole
 from trainer.extensions import db
 
@@ -202,9 +203,12 @@ def _check_emails_against_database(rows: list[_Row], errors: list[RowError]) -> 
 def _apply(rows: list[_Row]) -> ImportResult:
     result = ImportResult()
     existing = {u.employee_no.lower(): u for u in db.session.scalars(select(User))}
+    deactivated_admins: list[int] = []
     try:
         for row in rows:
             user = existing.get(row.employee_no.lower())
+            if user is not None and user.active and row.active is False and user.has_role(Role.ADMIN):
+                deactivated_admins.append(row.line)
             if user is None:
                 user = User(
                     employee_no=row.employee_no, full_name=row.full_name, email=row.email,
@@ -218,7 +222,11 @@ def _apply(rows: list[_Row]) -> ImportResult:
                 result.updated.append(row.employee_no)
             else:
                 result.unchanged += 1
+        ensure_an_active_admin_remains()
         db.session.commit()
+    except LastAdminError as error:
+        db.session.rollback()
+        raise ImportRejected([RowError(line, error.args[0]) for line in deactivated_admins]) from None
     except Exception:
         db.session.rollback()
         raise
