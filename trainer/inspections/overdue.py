@@ -25,7 +25,7 @@ from trainer.certification.services import today as bank_today
 from trainer.extensions import db
 from trainer.inspections.loans import visible_loans
 from trainer.inspections.models import InspectionReport, Loan, ReportKind
-from trainer.timeutil import add_months, as_utc
+from trainer.timeutil import add_months
 
 DEADLINE_DAY = 5  # of the following month
 
@@ -93,7 +93,7 @@ def overdue(viewer: User, today: date | None = None) -> OverdueView:
     for loan_id, inspected, submitted_at in filed:
         if inspected >= this_month.first:
             done_this.add(loan_id)
-        elif bank_today(as_utc(submitted_at)) <= last_month.deadline:
+        elif bank_today(submitted_at) <= last_month.deadline:
             done_last.add(loan_id)
     last_missing = [MissingLoan(loan, officer, dept) for loan, officer, dept in loans
                     if loan.start_date < last_month.first and loan.id not in done_last]
