@@ -28,6 +28,7 @@ def test_log_in_read_a_module_in_spanish_and_complete_it(live_server, page):
     page.get_by_role("button", name="Iniciar sesión").click()
     expect(page).to_have_url(re.compile(r"/dashboard$"))
 
+    page.get_by_role("button", name="Formación").click()
     page.get_by_role("link", name="Módulos", exact=True).first.click()
     page.get_by_role("link", name=re.compile("Señales de alerta|alerta temprana", re.I)).first.click()
     expect(page.get_by_text(re.compile(r"Sección 1 de \d+"))).to_be_visible()
