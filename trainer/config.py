@@ -42,6 +42,19 @@ def sqlite_synchronous() -> str:
     return value
 
 
+def _env_date(name: str):
+    """An ISO date (YYYY-MM-DD) or None; anything else stops the app with the setting's name."""
+    from datetime import date
+
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a date as YYYY-MM-DD, not {raw!r}") from None
+
+
 def from_environment() -> dict:
     """Build the config mapping from `TRAINER_*` variables."""
     env = os.environ.get("TRAINER_ENV", "development")
@@ -95,6 +108,8 @@ def from_environment() -> dict:
         "LEDGER_SIGNING_KEY": os.environ.get("TRAINER_LEDGER_SIGNING_KEY", ""),
         "LEDGER_SIGNING_KEY_FILE": os.environ.get("TRAINER_LEDGER_SIGNING_KEY_FILE", ""),
         "INSTANCE_DIR": instance,
+        # The day the bank started filing inspections here: no month before it owes one.
+        "GO_LIVE_DATE": _env_date("TRAINER_GO_LIVE_DATE"),
         # The bank's key and X.509 certificate that sign certificate PDFs (PAdES).
         "PDF_SIGNING_KEY_FILE": os.environ.get("TRAINER_PDF_SIGNING_KEY_FILE", ""),
         "PDF_SIGNING_CERT_FILE": os.environ.get("TRAINER_PDF_SIGNING_CERT_FILE", ""),

@@ -74,3 +74,33 @@ def test_before_the_fifth_last_month_is_still_due_not_overdue(bank):
     assert listed(view.last_month_missing) == {("CR-MAD", bank.officer.full_name): ["P-001"]}
     file(bank.officer, bank.loan, this_month.previous().last, asked_on)
     assert overdue(bank.officer, today=asked_on).last_month_missing == []
+
+
+def test_months_before_the_go_live_date_owe_nothing(bank, app):
+    """Imported loans that started years ago do not owe inspections from before the bank used trainer."""
+    this_month = Month.of(today())
+    last_month = this_month.previous()
+    old = loan(bank.home, bank.officer, "G-OLD")
+    old.start_date = date(2019, 5, 1)
+    db.session.commit()
+    assert listed(overdue(bank.hr).last_month_missing) and listed(overdue(bank.hr).this_month_missing)
+
+    app.config["GO_LIVE_DATE"] = this_month.first + timedelta(days=3)  # mid-month: the first owed month is the next
+    view = overdue(bank.hr)
+    assert view.last_month_missing == [] and view.this_month_missing == []
+
+    app.config["GO_LIVE_DATE"] = last_month.first  # on the 1st: that month owes already
+    view = overdue(bank.hr)
+    assert "G-OLD" in sum(listed(view.last_month_missing).values(), [])
+
+
+def test_the_evaluation_counts_owed_months_by_the_same_rule(ctx):
+    from sqlalchemy import false
+
+    from trainer.inspections.models import Loan
+    from trainer.inspections.overdue import owes, owes_sql
+
+    ctx.config["GO_LIVE_DATE"] = date(2026, 3, 15)
+    assert not owes(date(2020, 1, 1), date(2026, 3, 1)) and owes(date(2020, 1, 1), date(2026, 4, 1))
+    assert owes_sql(Loan.start_date, date(2026, 3, 1)).compare(false())
+    assert not owes_sql(Loan.start_date, date(2026, 4, 1)).compare(false())

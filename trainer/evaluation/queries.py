@@ -25,6 +25,7 @@ from trainer.certification import standing
 from trainer.evaluation import scoring
 from trainer.evaluation.quarters import Quarter, deadline, local_midnight_utc, month_end
 from trainer.extensions import db
+from trainer.inspections.overdue import owes_sql
 from trainer.inspections.models import (InspectionReport, Loan, RaisedSignal, ReportKind, ReportStatus, Review,
                                         ReviewDecision)
 from trainer.ledger.services import points_by_person
@@ -87,7 +88,7 @@ def _loans_due(people: Select, months: list[Month]) -> dict[int, list[int]]:
     """Per officer and month: active loans that started before the month began (the same
     rule as the overdue view: a loan owes its first inspection the month after it starts)."""
     # The first month each loan owes an inspection in; it owes one in every later month too.
-    first_owed = case(*[(Loan.start_date < m.first_day, index) for index, m in enumerate(months)], else_=None)
+    first_owed = case(*[(owes_sql(Loan.start_date, m.first_day), index) for index, m in enumerate(months)], else_=None)
     owing = (select(Loan.officer_id.label("person"), first_owed.label("bucket"))
              .where(Loan.active, Loan.start_date < months[-1].first_day, Loan.officer_id.in_(people)).subquery())
     starting = _per_bucket(select(owing.c.person, owing.c.bucket, func.count())
@@ -99,7 +100,7 @@ def _on_time(people: Select, months: list[Month]) -> dict[int, list[int]]:
     """Per officer and month: loans with a regular report dated in the month, filed by the deadline."""
     report = InspectionReport
     month = case(*[(and_(report.inspection_date.between(m.first_day, m.last_day), report.submitted_at < m.on_time_before,
-                         Loan.start_date < m.first_day), index) for index, m in enumerate(months)], else_=None)
+                         owes_sql(Loan.start_date, m.first_day)), index) for index, m in enumerate(months)], else_=None)
     done = (select(Loan.officer_id.label("person"), month.label("bucket"), Loan.id.label("loan"))
             .join_from(report, Loan, Loan.id == report.loan_id)
             .where(Loan.active, report.kind == ReportKind.REGULAR, report.status.in_(FILED),

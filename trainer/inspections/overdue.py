@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import false, select
 
 from trainer.auth.models import Department, User
 from trainer.certification.services import today as bank_today
@@ -28,6 +29,30 @@ from trainer.inspections.models import InspectionReport, Loan, ReportKind
 from trainer.timeutil import add_months
 
 DEADLINE_DAY = 5  # of the following month
+
+
+def first_owed_month() -> date | None:
+    """The first month that owes inspections at all: the first that starts on or
+    after the configured go-live date (TRAINER_GO_LIVE_DATE). Months before the
+    bank used trainer owe nothing, whatever the loans' own start dates."""
+    go_live = current_app.config.get("GO_LIVE_DATE")
+    if go_live is None:
+        return None
+    return go_live if go_live.day == 1 else add_months(go_live.replace(day=1), 1)
+
+
+def owes(loan_start: date, month_first: date) -> bool:
+    """THE RULE: a loan owes a regular inspection for a month that starts after the
+    loan did, from the first owed month on. The evaluation uses `owes_sql`, its SQL form."""
+    first = first_owed_month()
+    return loan_start < month_first and (first is None or month_first >= first)
+
+
+def owes_sql(loan_start_column, month_first: date):
+    first = first_owed_month()
+    if first is not None and month_first < first:
+        return false()
+    return loan_start_column < month_first
 
 
 @dataclass(frozen=True)
@@ -96,8 +121,9 @@ def overdue(viewer: User, today: date | None = None) -> OverdueView:
         elif bank_today(submitted_at) <= last_month.deadline:
             done_last.add(loan_id)
     last_missing = [MissingLoan(loan, officer, dept) for loan, officer, dept in loans
-                    if loan.start_date < last_month.first and loan.id not in done_last]
-    this_missing = [MissingLoan(loan, officer, dept) for loan, officer, dept in loans if loan.id not in done_this]
+                    if owes(loan.start_date, last_month.first) and loan.id not in done_last]
+    this_missing = [MissingLoan(loan, officer, dept) for loan, officer, dept in loans
+                    if owes(loan.start_date, this_month.first) and loan.id not in done_this]
     return OverdueView(today, last_month, this_month, today > last_month.deadline,
                        _grouped(last_missing), _grouped(this_missing))
 
