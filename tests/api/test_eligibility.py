@@ -236,3 +236,9 @@ def test_eligible_is_what_the_gate_would_do_with_a_report_dated_that_day(app, cl
         answered = answer(client, bearer, holder, on=(today + timedelta(days=offset)).isoformat())
         assert (answered["qualified"], answered["eligible"], answered["reason"]) == (True, False, reason)
     assert answer(client, bearer, holder, on=(today - timedelta(days=45)).isoformat())["eligible"] is True
+
+
+def test_employee_numbers_match_whatever_their_case(app, client, bearer):
+    holder = person_with(app, ("inspector", days_ago(30)))
+    response = ask(client, bearer, f" {holder.lower()} ".strip())
+    assert response.status_code == 200 and response.json["employee_no"] == holder

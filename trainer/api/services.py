@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import aliased
 
-from trainer.auth.models import User
+from trainer.auth.models import User, employee_no_is
 from trainer.api.scopes import Scope, serialize
 from trainer.certification import services as certification
 from trainer.certification.models import ApiToken
@@ -112,7 +112,7 @@ def token_rows() -> list[TokenRow]:
 
 
 def person(employee_no: str) -> User | None:
-    return db.session.scalar(select(User).where(User.employee_no == employee_no.strip()))
+    return db.session.scalar(select(User).where(employee_no_is(employee_no)))
 
 
 def _iso(day: date | None) -> str | None:
@@ -135,7 +135,7 @@ def eligibility(employee_no: str, qualification_code: str | None, on_date: date)
     known = certification.definitions()
     if qualification_code is not None and qualification_code not in known:
         raise UnknownQualification(qualification_code)
-    person = db.session.scalar(select(User).where(User.employee_no == employee_no))
+    person = db.session.scalar(select(User).where(employee_no_is(employee_no)))
     if person is None:
         raise UnknownEmployee(employee_no)
     codes = [qualification_code] if qualification_code else list(known)

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from trainer.audit_log import services
 from trainer.audit_log.models import AuditEvent
-from trainer.auth.models import Role, User
+from trainer.auth.models import Role, User, employee_no_is
 from trainer.extensions import db
 from trainer.pagination import paginate
 from trainer.security import roles_required
@@ -36,7 +36,7 @@ def _person_id(form: TrailFilterForm, field) -> int | None:
     number = (field.data or "").strip()
     if not number:
         return None
-    found = db.session.scalar(select(User.id).where(User.employee_no == number))
+    found = db.session.scalar(select(User.id).where(employee_no_is(number)))
     if found is None:
         field.errors = [*field.errors, _l("Nobody has this employee number.")]
         return -1  # a filter that matches nothing, not everyone

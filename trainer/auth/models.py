@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.dbtypes import UTCDateTime
@@ -107,3 +107,9 @@ class LoginThrottle(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def employee_no_is(number: str):
+    """The one way to look a person up by employee number: trimmed and case-insensitive,
+    as imports match them ('e00042' finds 'E00042')."""
+    return func.lower(User.employee_no) == number.strip().lower()

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from trainer.api.services import parse_day
-from trainer.auth.models import User
+from trainer.auth.models import User, employee_no_is
 from trainer.certification.models import ApiToken
 from trainer.extensions import db
 from trainer.inspections import services
@@ -78,7 +78,7 @@ def _parse(payload) -> tuple[User, Loan, ReportContent, bool]:
     loan = db.session.scalar(select(Loan).where(Loan.loan_no == loan_no.strip()))
     if loan is None:
         raise _Invalid(404, "unknown_loan", _("No loan has that number."))
-    author = db.session.scalar(select(User).where(User.employee_no == employee_no.strip()))
+    author = db.session.scalar(select(User).where(employee_no_is(employee_no)))
     if author is None:
         raise _Invalid(404, "unknown_employee", _("No person has that employee number."))
     return author, loan, content, submit
