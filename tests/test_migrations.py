@@ -34,3 +34,48 @@ def test_migrations_on_an_empty_sqlite_file(tmp_path):
 def test_migrations_on_an_empty_postgresql_database():
     with scratch_postgres_database() as url:
         assert_migrations_match_models(url.render_as_string(hide_password=False))
+
+
+def test_the_upgrade_reseals_an_existing_ledger_and_makes_it_append_only(tmp_path):
+    """A ledger written before signatures is checked under the old rule, rehashed, signed and protected."""
+    import hashlib
+    import json
+    from datetime import datetime, timezone
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from tests import factories
+    from tests.conftest import TEST_CONFIG
+    from trainer.auth.models import Role
+    from trainer.ledger.verify import verify_ledger
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}"})
+    with app.app_context():
+        upgrade(revision="21e9e469af06")  # the schema before this version
+        hr, person = factories.user(Role.HR), factories.user()
+        prev = "0" * 64
+        for seq, (kind, points, reverses) in enumerate([("reward", 3, None), ("reversal", -3, 1)], start=1):
+            row = {"seq": seq, "person_id": person.id, "department_id": person.department_id,
+                   "category": "outstanding_inspection", "kind": kind, "severity": "minor", "points": points,
+                   "reason": f"entry {seq}", "logged_by_id": hr.id, "inspection_id": None, "reverses_id": reverses,
+                   "created_at": datetime(2026, 5, seq, 9, tzinfo=timezone.utc), "prev_hash": prev}
+            payload = {**row, "created_at": row["created_at"].isoformat(timespec="microseconds")}
+            row["hash"] = prev = hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":"))
+                                                .encode()).hexdigest()
+            db.session.execute(text("INSERT INTO ledger_entries (id, seq, person_id, department_id, category, kind, "
+                                    "severity, points, reason, logged_by_id, inspection_id, reverses_id, created_at, "
+                                    "prev_hash, hash) VALUES (:seq, :seq, :person_id, :department_id, :category, :kind, "
+                                    ":severity, :points, :reason, :logged_by_id, :inspection_id, :reverses_id, "
+                                    ":created_at, :prev_hash, :hash)"), row)
+        db.session.execute(text("INSERT INTO ledger_head (id, seq, hash) VALUES (1, 2, :h)"), {"h": prev})
+        db.session.commit()
+        upgrade()
+        db.session.remove()
+        result = verify_ledger(full=True)
+        assert result.ok and result.size == 2, result
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text("UPDATE ledger_entries SET points = 9"))
+        db.session.rollback()
+        db.engine.dispose()
