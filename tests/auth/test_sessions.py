@@ -1,13 +1,13 @@
 """Sessions: logout ends them on the server, temporary passwords come first,
 cookie attributes, the client address behind a proxy, plain HTTP in production."""
 import re
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
 
 from trainer import create_app
-from trainer.auth import services
-from trainer.auth.models import Role, User
+from trainer.auth.models import LoginThrottle, Role, User
 from trainer.config import ConfigurationError
 from trainer.extensions import db
 
@@ -98,36 +98,43 @@ def test_logout_works_with_a_temporary_password(client, temporary):
     assert client.get("/dashboard").location.endswith("/login?next=%2Fdashboard")
 
 
+@contextmanager
 def proxied_app(database_url, **counts):
+    """A second app on the test database, configured with `counts` trusted proxies."""
     config = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "LOGIN_IP_MAX_FAILURES": 3}
-    return create_app({**config, **{f"PROXY_FIX_{k.upper()}": v for k, v in counts.items()}})
+    second = create_app({**config, **{f"PROXY_FIX_{k.upper()}": v for k, v in counts.items()}})
+    try:
+        yield second
+    finally:
+        with second.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_address(app, client):
     with app.app_context():
         admin = factories.user(Role.ADMIN)
         email = admin.email
-    behind_proxy = proxied_app(app.config["SQLALCHEMY_DATABASE_URI"], x_for=1, x_proto=1)
-    guesser, admin_browser = behind_proxy.test_client(), behind_proxy.test_client()
-    for n in range(3):
-        guesser.post("/login", data={"login": f"ghost{n}@bank.example.com", "password": "guess"},
-                     headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
-    response = admin_browser.post("/login", data={"login": email, "password": factories.PASSWORD},
-                                  headers={"X-Forwarded-For": "198.51.100.7"},
-                                  environ_base={"REMOTE_ADDR": "10.0.0.1"})
-    assert response.status_code == 302
-    with behind_proxy.app_context():
-        keys = set(db.session.scalars(select(services.LoginThrottle.key)))
+    with proxied_app(app.config["SQLALCHEMY_DATABASE_URI"], x_for=1, x_proto=1) as behind_proxy:
+        guesser, admin_browser = behind_proxy.test_client(), behind_proxy.test_client()
+        for n in range(3):
+            guesser.post("/login", data={"login": f"ghost{n}@bank.example.com", "password": "guess"},
+                         headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        response = admin_browser.post("/login", data={"login": email, "password": factories.PASSWORD},
+                                      headers={"X-Forwarded-For": "198.51.100.7"},
+                                      environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        assert response.status_code == 302
+        with behind_proxy.app_context():
+            keys = set(db.session.scalars(select(LoginThrottle.key)))
     assert "ip:203.0.113.9" in keys and "ip:10.0.0.1" not in keys
 
 
 def test_without_trusted_proxies_forwarded_headers_are_ignored(app):
-    plain = proxied_app(app.config["SQLALCHEMY_DATABASE_URI"])
-    client = plain.test_client()
-    client.post("/login", data={"login": "ghost@bank.example.com", "password": "guess"},
-                headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
-    with plain.app_context():
-        keys = set(db.session.scalars(select(services.LoginThrottle.key)))
+    with proxied_app(app.config["SQLALCHEMY_DATABASE_URI"]) as plain:
+        plain.test_client().post("/login", data={"login": "ghost@bank.example.com", "password": "guess"},
+                                 headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        with plain.app_context():
+            keys = set(db.session.scalars(select(LoginThrottle.key)))
     assert "ip:10.0.0.1" in keys and "ip:203.0.113.9" not in keys
 
 
