@@ -12,7 +12,7 @@ from tests import factories
 
 def test_login_by_email_or_employee_number(client, ctx):
     person = factories.user()
-    for login_name in (person.email, person.employee_no, person.email.upper()):
+    for login_name in (person.email, person.employee_no, person.email.upper(), person.employee_no.lower()):
         response = client.post("/login", data={"login": login_name, "password": factories.PASSWORD})
         assert response.status_code == 302 and response.location.endswith("/dashboard")
         client.post("/logout")
@@ -58,7 +58,7 @@ def test_email_and_employee_number_share_one_counter(ctx):
     person = factories.user()
     limit = ctx.config["LOGIN_MAX_FAILURES"]
     for n in range(limit):
-        login_name = (person.email.upper(), person.employee_no)[n % 2]
+        login_name = (person.email.upper(), person.employee_no, person.employee_no.lower())[n % 3]
         services.authenticate(login_name, "wrong-password", f"10.0.1.{n}")
     for login_name in (person.email, person.employee_no):
         assert services.authenticate(login_name, factories.PASSWORD, "10.0.2.1").locked_for_seconds > 0

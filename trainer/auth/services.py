@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from trainer.auth.models import LoginThrottle, User
+from trainer.auth.models import LoginThrottle, User, employee_no_is
 from trainer.dbutil import get_or_create
 from trainer.extensions import db
 from trainer.timeutil import utcnow
@@ -38,7 +38,7 @@ def find_user_by_login(login: str) -> User | None:
     if not login:
         return None
     return db.session.scalar(
-        select(User).where(or_(User.employee_no == login, func.lower(User.email) == login.lower()))
+        select(User).where(or_(employee_no_is(login), func.lower(User.email) == login.lower()))
     )
 
 
