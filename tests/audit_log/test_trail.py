@@ -139,3 +139,27 @@ def test_a_loan_import_is_recorded(people):
     import_loans(data, actor=hr)
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "import.loans")).all()
     assert event.actor_id == hr.id and '"created":["L-1"]' in event.after
+
+
+def test_account_role_token_department_and_import_changes_are_recorded(people, client, login):
+    """Through the admin pages, as an administrator works."""
+    hr, person, admin = people
+    login(admin)
+    form = {"employee_no": person.employee_no, "full_name": person.full_name, "email": person.email,
+            "department_id": person.department_id, "roles": ["staff", "supervisor"], "active": ""}
+    assert client.post(f"/admin/users/{person.id}", data=form).status_code in (200, 302)
+    assert client.post(f"/admin/users/{person.id}/password", data={"password": "temporary-pass-123",
+                                                                  "confirm": "temporary-pass-123"}).status_code < 500
+    assert client.post("/admin/api-tokens/new", data={"name": "HR system", "scopes": ["eligibility:read"]}
+                       ).status_code < 500
+    assert client.post("/admin/departments/new", data={"code": "NEWD", "name": "New department", "active": "y"}
+                       ).status_code < 500
+    db.session.expire_all()
+    kinds = {e.kind: e for e in db.session.scalars(select(AuditEvent))}
+    assert kinds["roles.changed"].after == '{"roles":["staff","supervisor"]}'
+    assert kinds["roles.changed"].actor_id == admin.id and kinds["roles.changed"].person_id == person.id
+    assert kinds["account.deactivated"].before == '{"active":true}'
+    assert "password.reset" in kinds and "temporary-pass-123" not in kinds["password.reset"].after
+    assert '"scopes":"eligibility:read"' in kinds["token.issued"].after
+    assert kinds["department.created"].after == '{"active":true,"code":"NEWD","name":"New department"}'
+    assert trail.verify_trail().ok

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
+from trainer.audit_log import services as audit_trail
 from trainer.auth.models import Department, Role, User, UserRole
 from trainer.auth.services import set_password
 from trainer.extensions import db
@@ -73,7 +74,30 @@ def _check_unique(user: User | None, data: UserData) -> None:
         raise AdminRuleError("department_id", _l("choose an active department"))
 
 
-def create_user(data: UserData, password: str | None) -> User:
+def _account(user: User) -> dict:
+    """What the audit trail keeps of an account (never a password)."""
+    return {"employee_no": user.employee_no, "full_name": user.full_name, "email": user.email,
+            "department_id": user.department_id, "active": user.active,
+            "roles": sorted(role.value for role in user.roles)}
+
+
+def _record_account_change(actor: User | None, user: User, before: dict, after: dict) -> None:
+    """One event per kind of change, so the trail can be filtered by roles or activation."""
+    subject = f"user:{user.id}"
+    if before["roles"] != after["roles"]:
+        audit_trail.record("roles.changed", subject, actor=actor, person=user,
+                           before={"roles": before["roles"]}, after={"roles": after["roles"]})
+    if before["active"] != after["active"]:
+        audit_trail.record("account.activated" if after["active"] else "account.deactivated", subject,
+                           actor=actor, person=user, before={"active": before["active"]},
+                           after={"active": after["active"]})
+    others = [k for k in after if k not in ("roles", "active") and before[k] != after[k]]
+    if others:
+        audit_trail.record("account.changed", subject, actor=actor, person=user,
+                           before={k: before[k] for k in others}, after={k: after[k] for k in others})
+
+
+def create_user(data: UserData, password: str | None, actor: User | None = None) -> User:
     _check_unique(None, data)
     user = User(employee_no=data.employee_no, full_name=data.full_name, email=data.email.lower(),
                 department_id=data.department_id, active=data.active, password_hash="")
@@ -81,6 +105,8 @@ def create_user(data: UserData, password: str | None) -> User:
     if password:
         set_password(user, password, temporary=True)
     db.session.add(user)
+    db.session.flush()
+    audit_trail.record("account.created", f"user:{user.id}", actor=actor, person=user, after=_account(user))
     db.session.commit()
     return user
 
@@ -91,6 +117,7 @@ def update_user(actor: User, user: User, data: UserData) -> None:
         raise AdminRuleError("roles", _l("you cannot remove your own admin role"))
     if actor.id == user.id and not data.active:
         raise AdminRuleError("active", _l("you cannot deactivate your own account"))
+    before = _account(user)
     user.employee_no, user.full_name, user.email = data.employee_no, data.full_name, data.email.lower()
     user.department_id = data.department_id
     user.set_roles(data.roles | {Role.STAFF})
@@ -98,16 +125,19 @@ def update_user(actor: User, user: User, data: UserData) -> None:
         user.session_version += 1  # end the deactivated person's sessions now
     user.active = data.active
     ensure_an_active_admin_remains(field="roles" if data.active else "active")
+    _record_account_change(actor, user, before, _account(user))
     db.session.commit()
 
 
-def reset_password(user: User, temporary_password: str) -> None:
+def reset_password(user: User, temporary_password: str, actor: User | None = None) -> None:
     """Set a temporary password the person must change at the next login."""
     set_password(user, temporary_password, temporary=True)
+    audit_trail.record("password.reset", f"user:{user.id}", actor=actor, person=user, after={"temporary": True})
     db.session.commit()
 
 
-def save_department(department: Department | None, code: str, name: str, active: bool) -> Department:
+def save_department(department: Department | None, code: str, name: str, active: bool,
+                    actor: User | None = None) -> Department:
     clash = db.session.scalar(select(Department).where(
         func.lower(Department.code) == code.lower(), Department.id != (department.id if department else -1)))
     if clash is not None:
@@ -117,11 +147,18 @@ def save_department(department: Department | None, code: str, name: str, active:
             User.department_id == department.id, User.active))
         if people:
             raise AdminRuleError("active", _l("%(people)s active people still belong to this department: move or deactivate them first", people=people))
+    before = {} if department is None else {"code": department.code, "name": department.name,
+                                            "active": department.active}
     if department is None:
         department = Department(code=code, name=name, active=active)
         db.session.add(department)
     else:
         department.code, department.name, department.active = code, name, active
+    db.session.flush()
+    after = {"code": code, "name": name, "active": active}
+    if before != after:
+        audit_trail.record("department.created" if not before else "department.changed",
+                           f"department:{department.id}", actor=actor, before=before, after=after)
     db.session.commit()
     return department
 

@@ -56,7 +56,7 @@ def new_user():
         form.roles.data = [Role.STAFF.value]
     if form.validate_on_submit():
         try:
-            user = services.create_user(_user_data(form), form.password.data or None)
+            user = services.create_user(_user_data(form), form.password.data or None, actor=current_user)
         except (services.AdminRuleError, PasswordPolicyError) as error:
             db.session.rollback()
             _field_error(form, error)
@@ -95,7 +95,7 @@ def reset_password(user_id: int):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(user, form.password.data)
+            services.reset_password(user, form.password.data, actor=current_user)
         except PasswordPolicyError:
             db.session.rollback()
             flash(_("Choose a password that is not the person's employee number or email."), "danger")
@@ -121,7 +121,8 @@ def edit_department(department_id: int | None):
     form = DepartmentForm(obj=department)
     if form.validate_on_submit():
         try:
-            services.save_department(department, form.code.data.strip(), form.name.data.strip(), form.active.data)
+            services.save_department(department, form.code.data.strip(), form.name.data.strip(), form.active.data,
+                                    actor=current_user)
         except services.AdminRuleError as error:
             db.session.rollback()
             _field_error(form, error)

@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import aliased
 
+from trainer.audit_log import services as audit_trail
 from trainer.auth.models import User, employee_no_is
 from trainer.api.scopes import Scope, serialize
 from trainer.certification import services as certification
@@ -56,6 +57,10 @@ def issue_token(name: str, created_by: User, scopes=(Scope.ELIGIBILITY_READ,),
                      token_hash=_digest(plaintext), created_by_id=created_by.id, created_at=utcnow(), use_count=0,
                      scopes=serialize(scopes), bound_user_id=bound_to.id if bound_to else None)
     db.session.add(token)
+    db.session.flush()
+    audit_trail.record("token.issued", f"token:{token.id}", actor=created_by, person=bound_to,
+                       after={"name": token.name, "prefix": token.prefix, "scopes": token.scopes,
+                              "bound_user_id": token.bound_user_id})
     db.session.commit()
     log.info("API token %s (%s) with scopes %r bound to user %s issued by user %s", token.id, token.prefix,
              token.scopes, token.bound_user_id, created_by.id)
@@ -66,6 +71,8 @@ def revoke_token(token: ApiToken, actor: User) -> None:
     """Refuse the token from now on. Revoking twice keeps the first date."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        audit_trail.record("token.revoked", f"token:{token.id}", actor=actor, before={"revoked": False},
+                           after={"revoked": True, "name": token.name})
         db.session.commit()
         log.info("API token %s (%s) revoked by user %s", token.id, token.prefix, actor.id)
 

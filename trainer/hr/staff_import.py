@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from trainer.audit_log import services as audit_trail
 from trainer.admin.services import LastAdminError, ensure_an_active_admin_remains
 from trainer.auth.models import Department, Role, User, UserRole
 from trainer.extensions import db
@@ -62,9 +63,9 @@ class _Row:
     active: bool | None
 
 
-def import_staff(data: bytes) -> ImportResult:
+def import_staff(data: bytes, actor: User | None = None) -> ImportResult:
     rows = _parse(data)
-    return _apply(rows)
+    return _apply(rows, actor)
 
 
 def decode_csv(data: bytes) -> tuple[str, str]:
@@ -200,7 +201,7 @@ def _check_emails_against_database(rows: list[_Row], errors: list[RowError]) -> 
             errors.append(RowError(row.line, _l("email '%(email)s' belongs to employee %(employee_no)s", email=email, employee_no=employee_no)))
 
 
-def _apply(rows: list[_Row]) -> ImportResult:
+def _apply(rows: list[_Row], actor: User | None = None) -> ImportResult:
     result = ImportResult()
     existing = {u.employee_no.lower(): u for u in db.session.scalars(select(User))}
     deactivated_admins: list[int] = []
@@ -223,6 +224,8 @@ def _apply(rows: list[_Row]) -> ImportResult:
             else:
                 result.unchanged += 1
         ensure_an_active_admin_remains()
+        audit_trail.record("import.staff", "staff", actor=actor,
+                           after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
         db.session.commit()
     except LastAdminError as error:
         db.session.rollback()

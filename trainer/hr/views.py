@@ -245,7 +245,7 @@ def import_people():
             errors = [_no_file_error()]
         else:
             try:
-                result = import_staff(upload.read())
+                result = import_staff(upload.read(), actor=current_user)
             except ImportRejected as rejected:
                 db.session.rollback()
                 errors = rejected.errors
