@@ -42,6 +42,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        if (error.code or 500) >= 500:
+            # A failed flush or commit leaves the session unusable (PostgreSQL:
+            # PendingRollbackError); roll back first: choosing the language of
+            # the messages below already reads the signed-in person.
+            db.session.rollback()
         messages = {
             400: _("The request could not be understood."),
             403: _("You do not have permission to see this page."),
@@ -55,10 +60,6 @@ def init_app(app: Flask) -> None:
         # A view may abort() with its own explanation; otherwise use ours.
         custom = error.description and error.description != type(error).description
         message = error.description if custom else messages.get(error.code or 500, error.name)
-        if (error.code or 500) >= 500:
-            # A failed flush or commit leaves the session unusable (PostgreSQL:
-            # PendingRollbackError); roll back so the error page itself can render.
-            db.session.rollback()
         if wants_json():
             return _json_error(error.name.lower().replace(" ", "_"), message, error.code)
         return render_template("errors/error.html", code=error.code, message=message), error.code
