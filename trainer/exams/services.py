@@ -153,6 +153,10 @@ def start_attempt(user: User, code: str, now: datetime | None = None, rng: rando
         return close_if_overdue(existing, now)
     check = eligibility(user, code, now)
     if not check.can_start:
+        # Another tab may have started one between the look above and this check.
+        started_meanwhile = open_attempt(user.id, code)
+        if started_meanwhile is not None:
+            return close_if_overdue(started_meanwhile, now)
         raise ExamError("not_eligible", eligibility=check)
     exam = check.qualification.exam
     rng = rng or random.SystemRandom()
