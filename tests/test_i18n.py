@@ -66,3 +66,18 @@ def test_the_catalogue_holds_every_message_the_code_uses():
     with CATALOGUE.open("rb") as f:
         known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
     assert sorted(used - known) == []
+
+
+def test_the_language_used_at_login_is_saved_for_mail(app):
+    """Someone who always used English in the browser, and never pressed the switch, gets English mail."""
+    from trainer.auth.models import User
+    from trainer.extensions import db
+
+    client = app.test_client()
+    with app.app_context():
+        person = factories.user()
+        email, person_id = person.email, person.id
+    client.post("/login", data={"login": email, "password": factories.PASSWORD},
+                headers={"Accept-Language": "en-GB,en;q=0.9"})
+    with app.app_context():
+        assert db.session.get(User, person_id).locale == "en"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -109,12 +109,16 @@ def change_password():
 
 
 def _remember_language(user) -> None:
-    """A saved choice wins; a first choice made before logging in is saved."""
+    """A saved choice wins; otherwise the language the person is using now (a
+    choice made before logging in, else the browser's) is saved, so that mail
+    sent later speaks it too."""
     if user.locale:
         session["locale"] = user.locale
-    elif session.get("locale"):
-        user.locale = session["locale"]
-        db.session.commit()
+        return
+    languages = current_app.config["LANGUAGES"]
+    user.locale = session.get("locale") if session.get("locale") in languages else (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"])
+    db.session.commit()
 
 
 def _safe_next(target: str | None) -> str:
