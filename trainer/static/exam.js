@@ -45,7 +45,7 @@
     if (!clock) { return; }  // no usable time from the server: keep the printed "until" time, never submit
     var left = Math.max(0, Math.floor((clock.left - (Date.now() - clock.at)) / 1000));
     var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
-    countdown.textContent = fill(data.msgLeft, { time: (h ? h + ":" + pad(m) : m) + ":" + pad(s) });
+    countdown.textContent = (h ? h + ":" + pad(m) : m) + ":" + pad(s);  // the label before it says "Time left"
     // Screen readers hear the time at a few moments only, never every second.
     [[600, fill(data.msgMinutes, { n: 10 })], [300, fill(data.msgMinutes, { n: 5 })],
      [60, data.msgMinute], [30, data.msgSeconds]].forEach(function (mark) {
@@ -107,6 +107,16 @@
       }
     }).catch(function () { saveState.textContent = data.msgSaveFailed; });
   }
+
+  // A slip costs an attempt and the cooldown: ask first, naming what is unanswered.
+  // (The automatic submit when time is up calls form.submit(), which skips this.)
+  form.addEventListener("submit", function (event) {
+    if (locked) { return; }
+    var unanswered = form.querySelectorAll("fieldset.question").length - answeredCount();
+    var question = unanswered === 0 ? data.msgConfirm
+      : unanswered === 1 ? data.msgUnansweredOne : fill(data.msgUnansweredMany, { n: unanswered });
+    if (!window.confirm(question)) { event.preventDefault(); }
+  });
 
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("fieldset.question");
