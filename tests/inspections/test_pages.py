@@ -48,6 +48,8 @@ def test_the_form_refuses_to_create_with_the_reason(bank, ids, client, login, st
     login(ids["officer"])
     page = client.get(f"/inspections/loans/{ids['loan']}/reports/new")
     assert page.status_code == 200 and EXPECTED_REASON[state] in page.text, "warned before filling anything in"
+    # The refusal and the way to qualify, not a form that cannot be sent.
+    assert 'name="inspection_date"' not in page.text and 'href="/exams/"' in page.text
     response = client.post(f"/inspections/loans/{ids['loan']}/reports/new", data=form_data(action="submit"))
     assert response.status_code == 403
     assert EXPECTED_REASON[state] in response.text and "/exams/" in response.text
@@ -93,7 +95,7 @@ def test_the_api_refuses_with_the_gates_reason(bank, client, token, state):
     body = response.get_json()
     assert body["error"] == "not_qualified" and EXPECTED_REASON[state] in body["message"]
     assert body["reason"] == {"unqualified": "never_qualified"}.get(state, state)
-    assert "/exams/" in body["what_to_do"]
+    assert body["exams_url"].endswith("/exams/") and "exam" in body["what_to_do"]
     assert report_count() == 0
 
 

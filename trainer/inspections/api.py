@@ -39,7 +39,8 @@ def file_from_json(payload, token: ApiToken) -> tuple[dict, int]:
         return {"error": invalid.code, "message": invalid.message}, invalid.status
     except GateRefused as refusal:
         return {"error": "not_qualified", "reason": refusal.code, "message": refusal.message,
-                "what_to_do": refusal.what_to_do, "modules": [m.slug for m in refusal.modules]}, 403
+                "what_to_do": refusal.what_to_do, "modules": [m.slug for m in refusal.modules],
+                "exams_url": url_for("exams.index", _external=True)}, 403
     except services.InspectionError as error:
         return {"error": error.code, "message": error.message, "fields": error.fields}, 403 if error.forbidden else 422
     body = {"id": report.id, "status": report.status.value, "revision": report.revision,

@@ -131,11 +131,11 @@ def _refused(person: User, why: _Why) -> GateRefused:
     titles = content.titles(str(get_locale()))
     modules = [ModuleToRead(m.slug, titles[m.id].title if m.id in titles else m.slug) for m in missing]
     exam = _title(why.qualification)
+    # The modules travel as a list (pages link them, the API lists them): the sentence does not repeat them.
     if modules:
-        what = _l("Read %(modules)s, then pass the %(exam)s exam at /exams/.",
-                  modules=", ".join(m.title for m in modules), exam=exam)
+        what = _l("Read the modules listed, then pass the %(exam)s exam.", exam=exam)
     else:
-        what = _l("Pass the %(exam)s exam at /exams/.", exam=exam)
+        what = _l("Pass the %(exam)s exam.", exam=exam)
     return GateRefused(why.code, why.message, what, modules)
 
 
