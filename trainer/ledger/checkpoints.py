@@ -78,6 +78,13 @@ def stored() -> list[TreeHead]:
     return [from_row(row) for row in rows]
 
 
+def latest() -> TreeHead | None:
+    """The checkpoint that covers the most entries (the last written, with hourly checkpoints)."""
+    row = db.session.scalars(select(LedgerCheckpoint).order_by(LedgerCheckpoint.size.desc(),
+                                                               LedgerCheckpoint.id.desc()).limit(1)).first()
+    return from_row(row) if row is not None else None
+
+
 def read_file(path: Path) -> TreeHead:
     """A checkpoint file; ValueError names what is wrong with it."""
     try:

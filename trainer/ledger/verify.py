@@ -14,8 +14,9 @@ restored. Checkpoint files given by an auditor count like stored ones, and
 a stored checkpoint whose signature fails is itself reported as altered.
 
 By default the walk resumes from the latest stored checkpoint (cost in the
-new entries only) once that checkpoint's last entry is found unchanged;
-`full=True`, or any checkpoint file, walks from the first entry.
+new entries only) once that checkpoint's last entry is found unchanged, and
+checks against that checkpoint alone; `full=True`, or any checkpoint file,
+walks from the first entry against every checkpoint.
 """
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ class VerifyResult:
     frontier: list[str] = field(default_factory=list, compare=False)
     against: tuple[str, ...] = ()  # the checkpoints checked, described
     resumed_from: str = ""  # the checkpoint an incremental walk started at
+    audit_size: int = 0  # the audit trail as verified: what a new checkpoint may sign
+    audit_head: str = GENESIS
+    latest: checkpoints.TreeHead | None = field(default=None, compare=False)  # the newest stored checkpoint
 
 
 class _Broken(Exception):
@@ -56,8 +60,12 @@ class _Broken(Exception):
 def verify_ledger(files: list[checkpoints.TreeHead] = (), full: bool = False,
                   batch: int = VERIFY_BATCH) -> VerifyResult:
     public = signing.signer().public
-    heads = checkpoints.stored()
-    walker = _Walker(batch)
+    incremental = not full and not files
+    if incremental:  # the newest checkpoint vouches for the older ones it extends
+        heads = [head for head in (checkpoints.latest(),) if head is not None]
+    else:
+        heads = checkpoints.stored()
+    walker, trail = _Walker(batch), None
     try:
         for head in heads:
             if not head.signed_by(public):
@@ -66,39 +74,37 @@ def verify_ledger(files: list[checkpoints.TreeHead] = (), full: bool = False,
             if not head.signed_by(public):
                 raise _Broken(0, None, f"checkpoint file {head.source} is not signed with this ledger's key")
         signed = sorted([*heads, *files], key=lambda h: h.size)
-        if heads and not full and not files:
+        if heads and incremental:
             walker.resume_from(heads[-1])
         walker.walk(signed, public)
         _check_coverage(walker, signed)
         problem = check_head(walker.size, walker.prev)
         if problem is not None:
             raise _Broken(*problem)
-        _check_trail(signed, resume=bool(walker.resumed))
+        trail = _check_trail(signed, resume=bool(walker.resumed))
     except _Broken as broken:
-        return VerifyResult(False, broken.checked, broken.seq, broken.problem, walker.size, walker.prev,
-                            walker.frontier.root().hex(), walker.frontier.to_hex(), tuple(walker.checked_against),
-                            walker.resumed)
-    return VerifyResult(True, walker.size, None, "", walker.size, walker.prev, walker.frontier.root().hex(),
-                        walker.frontier.to_hex(), tuple(walker.checked_against), walker.resumed)
+        return walker.result(broken.checked, broken.seq, broken.problem, trail, heads)
+    return walker.result(walker.size, None, "", trail, heads)
 
 
-def _check_trail(heads: list[checkpoints.TreeHead], resume: bool) -> None:
+def _check_trail(heads: list[checkpoints.TreeHead], resume: bool) -> audit_trail.TrailCheck:
     """The audit trail against the checkpoint that recorded the most of it."""
     newest = max(heads, key=lambda h: h.audit_size, default=None)
     check = audit_trail.verify_trail(newest.audit_size if newest else 0, newest.audit_head if newest else None,
                                      resume=resume)
     if not check.ok:
         raise _Broken(0, None, f"audit trail: {check.problem}")
+    return check
 
 
 def checkpoint_now() -> LedgerCheckpoint:
-    """Verify the ledger and the audit trail and sign what they hold now.
+    """Verify the ledger and the audit trail and sign exactly what was verified.
     Never signs a ledger that does not verify. The caller commits."""
     result = verify_ledger()
     if not result.ok:
         raise CheckpointRefused(result.problem)
-    audit_size, audit_head = audit_trail.head()
-    return checkpoints.write(result.size, result.root, result.head, result.frontier, audit_size, audit_head)
+    return checkpoints.write(result.size, result.root, result.head, result.frontier,
+                             result.audit_size, result.audit_head)
 
 
 @dataclass(frozen=True)
@@ -117,12 +123,12 @@ class IntegrityStatus:
 
 
 def integrity_status() -> IntegrityStatus:
-    """The incremental check from the last checkpoint (cost in the entries since)."""
-    heads = checkpoints.stored()
-    if not heads:
+    """The incremental check from the last checkpoint (cost in the entries since).
+    Without a checkpoint it says so rather than walk the whole ledger on a page view."""
+    if checkpoints.latest() is None:
         return IntegrityStatus(False, True, "", 0, None)
     result = verify_ledger()
-    return IntegrityStatus(True, result.ok, result.problem, result.size, heads[-1])
+    return IntegrityStatus(True, result.ok, result.problem, result.size, result.latest)
 
 
 class CheckpointRefused(RuntimeError):
@@ -140,6 +146,13 @@ class _Walker:
     @property
     def size(self) -> int:
         return self.frontier.size
+
+    def result(self, checked: int, bad_seq: int | None, problem: str, trail: audit_trail.TrailCheck | None,
+               heads: list[checkpoints.TreeHead]) -> VerifyResult:
+        return VerifyResult(not problem, checked, bad_seq, problem, self.size, self.prev, self.frontier.root().hex(),
+                            self.frontier.to_hex(), tuple(self.checked_against), self.resumed,
+                            trail.size if trail else 0, trail.head if trail else GENESIS,
+                            max(heads, key=lambda h: h.size, default=None))
 
     def resume_from(self, head: checkpoints.TreeHead) -> None:
         """Start after a checkpoint, once its last entry is found as it was signed."""
