@@ -41,7 +41,7 @@ def _bound_person(form: TokenForm) -> User | None | Literal[False]:
     employee_no = (form.bound_employee_no.data or "").strip()
     if not employee_no:
         return None
-    person = services.person(employee_no)
+    person = services.find_person(employee_no)
     if person is None:
         form.bound_employee_no.errors.append(_("No person has that employee number."))
         return False

@@ -118,7 +118,8 @@ def token_rows() -> list[TokenRow]:
             for token, full_name, bound_name, bound_no in rows]
 
 
-def person(employee_no: str) -> User | None:
+def find_person(employee_no: str) -> User | None:
+    """The person with this employee number, whatever its case."""
     return db.session.scalar(select(User).where(employee_no_is(employee_no)))
 
 
@@ -142,7 +143,7 @@ def eligibility(employee_no: str, qualification_code: str | None, on_date: date)
     known = certification.definitions()
     if qualification_code is not None and qualification_code not in known:
         raise UnknownQualification(qualification_code)
-    person = db.session.scalar(select(User).where(employee_no_is(employee_no)))
+    person = find_person(employee_no)
     if person is None:
         raise UnknownEmployee(employee_no)
     codes = [qualification_code] if qualification_code else list(known)

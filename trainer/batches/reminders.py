@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer.batches import services
 from trainer.batches.models import BatchReminderSent, TrainingBatch
 from trainer.certification import services as certification
-from trainer.certification.reminders import _language, _long_date
+from trainer.certification.reminders import language_for, long_date
 from trainer.extensions import db
 from trainer.notifications.mail import MailError, send_mail
 from trainer.timeutil import utcnow
@@ -77,11 +77,11 @@ def send_batch_reminders(now: datetime | None = None) -> BatchReminderReport:
 
 
 def compose(batch: TrainingBatch, person, days_before: int) -> tuple[str, str]:
-    locale = _language(person.locale)
+    locale = language_for(person.locale)
     values = {
         "name": person.full_name, "batch": batch.name, "days": days_before,
         "qualification": certification.definition(batch.qualification).title(locale),
-        "due_on": _long_date(batch.due_on, locale),
+        "due_on": long_date(batch.due_on, locale),
         "url": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/exams/",
     }
     return SUBJECTS[locale].format(**values), render_template(f"email/batch_reminder.{locale}.txt", **values)

@@ -169,14 +169,6 @@ def member_counts() -> dict[int, int]:
                                    .group_by(TrainingBatchMember.batch_id)).all())
 
 
-def open_batches_of(user_id: int, today: date | None = None) -> list[TrainingBatch]:
-    """The person's batches not yet due (for their dashboard)."""
-    today = today or certification.today()
-    return list(db.session.scalars(select(TrainingBatch).join(
-        TrainingBatchMember, TrainingBatchMember.batch_id == TrainingBatch.id).where(
-        TrainingBatchMember.user_id == user_id, TrainingBatch.due_on >= today).order_by(TrainingBatch.due_on)))
-
-
 # --- results ------------------------------------------------------------------------
 
 @dataclass(frozen=True)

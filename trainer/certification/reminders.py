@@ -113,7 +113,7 @@ def due_reminders(now: datetime) -> list[DueReminder]:
             continue
         person = people[cert.user_id]
         due.append(DueReminder(cert, qualification, stage, person.email, person.full_name,
-                               _language(person.locale), (cert.id, EVENTS[stage][0]) in recorded))
+                               language_for(person.locale), (cert.id, EVENTS[stage][0]) in recorded))
     return due
 
 
@@ -135,7 +135,7 @@ def compose(due: DueReminder) -> tuple[str, str]:
     values = {
         "name": due.full_name,
         "qualification": due.qualification.title(due.locale),
-        "expires_on": _long_date(due.certificate.expires_on, due.locale),
+        "expires_on": long_date(due.certificate.expires_on, due.locale),
         "renew_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/exams/",
     }
     subject = SUBJECTS[(due.stage, due.locale)].format(**values)
@@ -167,9 +167,9 @@ def _release(due: DueReminder) -> None:
     db.session.commit()
 
 
-def _language(locale: str | None) -> str:
+def language_for(locale: str | None) -> str:
     return locale if locale in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _long_date(day: date, locale: str) -> str:
+def long_date(day: date, locale: str) -> str:
     return format_date(day, format="long", locale=locale)

@@ -167,16 +167,6 @@ def qualifies(states: dict[str, str], code: str, definitions: dict) -> bool:
         qualifies(states, prerequisite, definitions) for prerequisite in definitions[code].prerequisites)
 
 
-def qualified_sql(user_id_column, code: str, day: date, definitions: dict) -> ColumnElement[bool]:
-    """SQL: the person (a `User.id`-like column) is qualified as `code` on `day`."""
-    conditions = []
-    for needed in closure(code, definitions):
-        cert = aliased(Certificate)
-        conditions.append(exists().where(cert.user_id == user_id_column, in_force(cert, day, needed),
-                                         state_sql(cert, day, definitions[needed].renewal_window_days).in_(QUALIFYING)))
-    return and_(*conditions)
-
-
 def bulk(people: Select | Iterable[int], code: str, day: date,
          definitions: dict) -> tuple[dict[int, dict[str, str]], set[int]]:
     """(3) For every person in `people` (ids, or a select of ids), in one query: the

@@ -16,7 +16,7 @@ from trainer.content.models import (
 from trainer.content.policy import reading_policy, whole_seconds
 from trainer.dbutil import get_or_create
 from trainer.extensions import db
-from trainer.timeutil import as_utc, utcnow
+from trainer.timeutil import utcnow
 
 
 class NotFinishedReading(Exception):
@@ -53,12 +53,6 @@ class SectionState:
         if self.read or self.started_at is None:
             return 0 if self.read else whole_seconds(self.seconds_needed)
         return whole_seconds(self.seconds_needed - (self.now - self.started_at).total_seconds())
-
-    @property
-    def seconds_spent(self) -> int:
-        if self.started_at is None:
-            return 0
-        return int(((self.read_at or self.now) - self.started_at).total_seconds())
 
 
 @dataclass
@@ -137,8 +131,8 @@ def _status(module: Module, readings: dict[int, SectionReading], now: datetime,
     sections = []
     for position, needed in enumerate(minimums or _minimums(module), start=1):
         row = readings.get(position)
-        started = as_utc(row.started_at) if row is not None and row.started_at else None
-        read = as_utc(row.read_at) if row is not None and row.read_at else None
+        started = row.started_at if row is not None else None
+        read = row.read_at if row is not None else None
         sections.append(SectionState(position, needed, started, read, now))
     return ReadingStatus(module, sections)
 
@@ -147,7 +141,7 @@ def _move_on_from(row: SectionReading | None, needed: float, now: datetime) -> b
     """The person leaves a started section: it counts as read if it was open long enough."""
     if row is None or row.read_at is not None or row.started_at is None:
         return row is not None and row.read_at is not None
-    if now - as_utc(row.started_at) >= timedelta(seconds=needed):
+    if now - row.started_at >= timedelta(seconds=needed):
         row.read_at = now
         return True
     return False

@@ -81,20 +81,24 @@ def decode_csv(data: bytes) -> tuple[str, str]:
     return text, ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def _parse(data: bytes) -> list[_Row]:
+def csv_rows(data: bytes, required: tuple[str, ...], optional: tuple[str, ...]) -> csv.DictReader:
+    """The rows of an uploaded CSV, with lower-case column names; the header must hold
+    every required column and nothing unknown (line 1's error names them)."""
     text, delimiter = decode_csv(data)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, restkey="__extra__")
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in required + optional]
     if missing or unknown:
-        parts = []
-        if missing:
-            parts.append("missing column(s): " + ", ".join(missing))
-        if unknown:
-            parts.append("unknown column(s): " + ", ".join(unknown))
-        raise ImportRejected([RowError(1, "; ".join(parts))])
+        parts = ([_l("missing column(s): %(columns)s", columns=", ".join(missing))] if missing else []) + \
+                ([_l("unknown column(s): %(columns)s", columns=", ".join(unknown))] if unknown else [])
+        raise ImportRejected([RowError(1, "; ".join(str(p) for p in parts))])
+    return reader
+
+
+def _parse(data: bytes) -> list[_Row]:
+    reader = csv_rows(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
 
     departments = {d.code.lower(): d for d in db.session.scalars(select(Department))}
     errors: list[RowError] = []

@@ -11,8 +11,8 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from trainer.api.services import parse_day
-from trainer.auth.models import User, employee_no_is
+from trainer.api.services import find_person, parse_day
+from trainer.auth.models import User
 from trainer.certification.models import ApiToken
 from trainer.extensions import db
 from trainer.inspections import services
@@ -79,7 +79,7 @@ def _parse(payload) -> tuple[User, Loan, ReportContent, bool]:
     loan = db.session.scalar(select(Loan).where(Loan.loan_no == loan_no.strip()))
     if loan is None:
         raise _Invalid(404, "unknown_loan", _("No loan has that number."))
-    author = db.session.scalar(select(User).where(employee_no_is(employee_no)))
+    author = find_person(employee_no)
     if author is None:
         raise _Invalid(404, "unknown_employee", _("No person has that employee number."))
     return author, loan, content, submit

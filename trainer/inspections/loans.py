@@ -8,7 +8,6 @@ twice changes nothing the second time.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +19,7 @@ from sqlalchemy import Select, func, or_, select
 from trainer.audit_log import services as audit_trail
 from trainer.auth.models import Department, User
 from trainer.extensions import db
-from trainer.hr.staff_import import FALSE_WORDS, TRUE_WORDS, ImportRejected, RowError
+from trainer.hr.staff_import import FALSE_WORDS, TRUE_WORDS, ImportRejected, RowError, csv_rows
 from trainer.inspections.models import Loan
 from trainer.pagination import Page, paginate
 from trainer.security import BANK_WIDE_ROLES
@@ -100,23 +99,7 @@ def import_loans(data: bytes, actor: User | None = None) -> ImportResult:
 
 
 def _parse(data: bytes) -> list[_Row]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected([RowError(1, _l("the file is not UTF-8 text: save it as 'CSV UTF-8'"))]) from None
-    if not text.strip():
-        raise ImportRejected([RowError(1, _l("the file is empty"))])
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, restkey="__extra__")
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if missing or unknown:
-        parts = ([_l("missing column(s): %(columns)s", columns=", ".join(missing))] if missing else []) + \
-                ([_l("unknown column(s): %(columns)s", columns=", ".join(unknown))] if unknown else [])
-        raise ImportRejected([RowError(1, "; ".join(str(p) for p in parts))])
+    reader = csv_rows(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
 
     departments = {d.code.lower(): d for d in db.session.scalars(select(Department))}
     officers = {u.employee_no.lower(): u for u in db.session.scalars(select(User))}
