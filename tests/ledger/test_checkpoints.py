@@ -224,3 +224,14 @@ def test_staff_do_not_see_the_integrity_panel(org, client, login):
     chain_of(org, 1)
     login(org.officer)
     assert 'id="ledger-integrity"' not in client.get("/ledger/").get_data(as_text=True)
+
+
+def test_bad_checkpoint_files_and_export_paths_get_a_message(org, runner, tmp_path):
+    chain_of(org, 1)
+    db.session.commit()
+    broken_file = tmp_path / "broken.json"
+    broken_file.write_text("{not json")
+    result = runner.invoke(args=["trainer", "verify-ledger", "--checkpoint", str(broken_file)])
+    assert result.exit_code == 1 and "not a readable checkpoint file" in result.output
+    result = runner.invoke(args=["trainer", "checkpoint", "--export", str(tmp_path / "no-such-dir" / "cp.json")])
+    assert result.exit_code == 1 and "is stored, but" in result.output

@@ -57,7 +57,11 @@ def checkpoint_command(export_to: Path | None) -> None:
     head = checkpoints.from_row(row)
     click.echo(f"Checkpoint #{row.id}: {row.size} entries, root {row.root}, signed by key {row.key_id}")
     if export_to is not None:
-        export_to.write_text(head.to_json(signing.public_pem(signing.signer().public)), encoding="utf-8")
+        try:
+            export_to.write_text(head.to_json(signing.public_pem(signing.signer().public)), encoding="utf-8")
+        except OSError as error:  # the checkpoint is stored; only its copy failed
+            raise click.ClickException(f"checkpoint #{row.id} is stored, but {export_to} could not be written: "
+                                       f"{error.strerror}") from None
         click.echo(f"Written to {export_to}")
 
 
