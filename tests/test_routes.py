@@ -27,6 +27,7 @@ ANY = "any signed-in person"
 TOKEN = "API token holders"  # a login session is no credential: everyone here gets 401 without a token
 ACCESS = {
     "static": PUBLIC,
+    "bootstrap.static": PUBLIC,  # Bootstrap-Flask's bundled CSS and JS
     "web.index": PUBLIC,
     "web.health": PUBLIC,
     "web.set_language": PUBLIC,

@@ -8,7 +8,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from trainer import config as config_module
-from trainer.extensions import babel, csrf, db, login_manager, migrate
+from trainer.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from trainer.params import DatabaseIntConverter
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -16,6 +17,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(TEMPLATES_DIR))
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
     app.config.update(config_module.from_environment())
     if test_config:
         app.config.update(test_config)
@@ -27,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    bootstrap.init_app(app)
 
     from trainer import errors, i18n, models, web  # noqa: F401 - models registers the schema
     from trainer.admin.views import bp as admin_bp

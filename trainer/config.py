@@ -74,6 +74,8 @@ def from_environment() -> dict:
         "BABEL_DEFAULT_LOCALE": "es",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRAINER_TIMEZONE", "Europe/Madrid"),
         "LANGUAGES": ("es", "en"),
+        # Bootstrap-Flask serves the Bootstrap it bundles; the CSP allows no CDN.
+        "BOOTSTRAP_SERVE_LOCAL": True,
         # Werkzeug's default (scrypt) is right for production; tests lower it.
         "PASSWORD_HASH_METHOD": os.environ.get("TRAINER_PASSWORD_HASH_METHOD", "scrypt"),
         "LOGIN_MAX_FAILURES": _env_int("TRAINER_LOGIN_MAX_FAILURES", 5),
@@ -99,6 +101,11 @@ def from_environment() -> dict:
         "SMTP_STARTTLS": _env_bool("TRAINER_SMTP_STARTTLS", False),
         "MAIL_FROM": os.environ.get("TRAINER_MAIL_FROM", "trainer@localhost"),
         "PUBLIC_BASE_URL": os.environ.get("TRAINER_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # The outbox (trainer/notifications/outbox.py): tries per message before giving up, first retry delay.
+        "OUTBOX_MAX_ATTEMPTS": _env_int("TRAINER_OUTBOX_MAX_ATTEMPTS", 8),
+        "OUTBOX_RETRY_SECONDS": _env_int("TRAINER_OUTBOX_RETRY_SECONDS", 60),
+        # Risk management: who else is told at once of a high-severity warning signal (comma-separated emails).
+        "RISK_RECIPIENTS": [a.strip() for a in (os.environ.get("TRAINER_RISK_RECIPIENTS") or "").split(",") if a.strip()],
         # The bank that issues the qualifications (certificates, PDFs, badges, emails).
         "BANK_NAME": os.environ.get("TRAINER_BANK_NAME", "Demo Bank"),
         "BANK_ADDRESS": os.environ.get("TRAINER_BANK_ADDRESS", ""),
@@ -113,6 +120,46 @@ def from_environment() -> dict:
         # The bank's key and X.509 certificate that sign certificate PDFs (PAdES).
         "PDF_SIGNING_KEY_FILE": os.environ.get("TRAINER_PDF_SIGNING_KEY_FILE", ""),
         "PDF_SIGNING_CERT_FILE": os.environ.get("TRAINER_PDF_SIGNING_CERT_FILE", ""),
+        **_single_sign_on_settings(),
+    }
+
+
+def _env_secret(name: str) -> str:
+    """A secret given as NAME, or read from the file named by NAME_FILE (trailing newline dropped)."""
+    path = (os.environ.get(f"{name}_FILE") or "").strip()
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as error:
+            raise ConfigurationError(f"{name}_FILE={path!r} cannot be read: {error.strerror}") from None
+    return os.environ.get(name, "")
+
+
+def _single_sign_on_settings() -> dict:
+    """OpenID Connect, LDAP / Active Directory and local passwords (see trainer/sso/)."""
+    ldap_users = (os.environ.get("TRAINER_LDAP_USERS") or "marked").strip().lower()
+    if ldap_users not in {"marked", "all"}:
+        raise ConfigurationError(f"TRAINER_LDAP_USERS must be 'marked' or 'all', not {ldap_users!r}")
+    return {
+        "OIDC_ISSUER": (os.environ.get("TRAINER_OIDC_ISSUER") or "").strip().rstrip("/"),
+        "OIDC_CLIENT_ID": (os.environ.get("TRAINER_OIDC_CLIENT_ID") or "").strip(),
+        "OIDC_CLIENT_SECRET": _env_secret("TRAINER_OIDC_CLIENT_SECRET"),
+        "OIDC_SCOPES": os.environ.get("TRAINER_OIDC_SCOPES") or "openid email profile",
+        "OIDC_EMPLOYEE_NO_CLAIM": (os.environ.get("TRAINER_OIDC_EMPLOYEE_NO_CLAIM") or "").strip(),
+        "OIDC_CREATE_PEOPLE": _env_bool("TRAINER_OIDC_CREATE_PEOPLE", False),
+        "OIDC_NEW_PEOPLE_DEPARTMENT": (os.environ.get("TRAINER_OIDC_NEW_PEOPLE_DEPARTMENT") or "").strip(),
+        "LDAP_URL": (os.environ.get("TRAINER_LDAP_URL") or "").strip(),
+        "LDAP_BIND_DN_TEMPLATE": (os.environ.get("TRAINER_LDAP_BIND_DN_TEMPLATE") or "").strip(),
+        "LDAP_SEARCH_BASE": (os.environ.get("TRAINER_LDAP_SEARCH_BASE") or "").strip(),
+        "LDAP_SEARCH_FILTER": (os.environ.get("TRAINER_LDAP_SEARCH_FILTER") or "(mail={email})").strip(),
+        "LDAP_BIND_USER": (os.environ.get("TRAINER_LDAP_BIND_USER") or "").strip(),
+        "LDAP_BIND_PASSWORD": _env_secret("TRAINER_LDAP_BIND_PASSWORD"),
+        "LDAP_USERS": ldap_users,
+        "LDAP_TIMEOUT_SECONDS": _env_int("TRAINER_LDAP_TIMEOUT_SECONDS", 5),
+        "LOCAL_PASSWORDS": _env_bool("TRAINER_LOCAL_PASSWORDS", True),
+        "LOCAL_PASSWORD_ADMINS": tuple(
+            part.strip().lower() for part in (os.environ.get("TRAINER_LOCAL_PASSWORD_ADMINS") or "").split(",")
+            if part.strip()),
     }
 
 
@@ -122,6 +169,7 @@ class ConfigurationError(RuntimeError):
 
 def check_production_safety(config: dict) -> None:
     """Refuse to run in production with a guessable secret key."""
+    check_single_sign_on(config)
     if config.get("TRAINER_ENV") != "production":
         return
     key = config.get("SECRET_KEY") or ""
@@ -138,3 +186,19 @@ def check_production_safety(config: dict) -> None:
         raise ConfigurationError(
             "TRAINER_ENV=production needs TRAINER_PDF_SIGNING_KEY_FILE and TRAINER_PDF_SIGNING_CERT_FILE: the "
             "bank's key and X.509 certificate that sign certificate PDFs (see docs/deployment.md).")
+
+
+def check_single_sign_on(config: dict) -> None:
+    """Settings that only make sense together (in every mode: a half-configured sign-on locks people out)."""
+    if config.get("OIDC_ISSUER") and not config.get("OIDC_CLIENT_ID"):
+        raise ConfigurationError("TRAINER_OIDC_ISSUER is set but TRAINER_OIDC_CLIENT_ID is not: set both "
+                                 "(and TRAINER_OIDC_CLIENT_SECRET or TRAINER_OIDC_CLIENT_SECRET_FILE).")
+    if config.get("LDAP_URL") and not (config.get("LDAP_BIND_DN_TEMPLATE") or config.get("LDAP_SEARCH_BASE")):
+        raise ConfigurationError("TRAINER_LDAP_URL needs TRAINER_LDAP_BIND_DN_TEMPLATE or TRAINER_LDAP_SEARCH_BASE "
+                                 "(with TRAINER_LDAP_SEARCH_FILTER) to find a person's entry.")
+    if config.get("LOCAL_PASSWORDS", True) is False and not (config.get("OIDC_ISSUER") or config.get("LDAP_URL")):
+        raise ConfigurationError("TRAINER_LOCAL_PASSWORDS=off needs single sign-on: set TRAINER_OIDC_ISSUER "
+                                 "or TRAINER_LDAP_URL, or nobody could log in.")
+    if config.get("OIDC_CREATE_PEOPLE") and not config.get("OIDC_NEW_PEOPLE_DEPARTMENT"):
+        raise ConfigurationError("TRAINER_OIDC_CREATE_PEOPLE=on needs TRAINER_OIDC_NEW_PEOPLE_DEPARTMENT: the "
+                                 "code of the department new people join.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 from flask_babel import Babel
+from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -35,6 +36,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+bootstrap = Bootstrap5()  # Bootstrap's CSS and JS from the package, served locally
 
 
 @event.listens_for(Engine, "connect")
