@@ -173,3 +173,7 @@ for _command in (verify_ledger_command, checkpoint_command, ledger_keygen_comman
 from trainer.inspections.cli import import_loans_command  # noqa: E402 - registered after the group exists
 
 trainer_cli.add_command(import_loans_command)
+
+from trainer.notifications.cli import deliver_notifications_command  # noqa: E402
+
+trainer_cli.add_command(deliver_notifications_command)

@@ -19,3 +19,4 @@ from trainer.audit_log.models import AuditEvent, AuditHead  # noqa: F401,E402
 from trainer.meetings.models import (  # noqa: F401,E402
     CreditMeeting, MeetingAttendee, MeetingLoan, MeetingSignalDecision,
 )
+from trainer.notifications.models import Notification, OutboxMessage  # noqa: F401,E402
