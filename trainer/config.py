@@ -106,11 +106,6 @@ def from_environment() -> dict:
         "OUTBOX_RETRY_SECONDS": _env_int("TRAINER_OUTBOX_RETRY_SECONDS", 60),
         # Risk management: who else is told at once of a high-severity warning signal (comma-separated emails).
         "RISK_RECIPIENTS": [a.strip() for a in (os.environ.get("TRAINER_RISK_RECIPIENTS") or "").split(",") if a.strip()],
-        # The outbox (trainer/notifications/outbox.py): tries per message before giving up, first retry delay.
-        "OUTBOX_MAX_ATTEMPTS": _env_int("TRAINER_OUTBOX_MAX_ATTEMPTS", 8),
-        "OUTBOX_RETRY_SECONDS": _env_int("TRAINER_OUTBOX_RETRY_SECONDS", 60),
-        # Risk management: who else is told at once of a high-severity warning signal (comma-separated emails).
-        "RISK_RECIPIENTS": [a.strip() for a in (os.environ.get("TRAINER_RISK_RECIPIENTS") or "").split(",") if a.strip()],
         # The bank that issues the qualifications (certificates, PDFs, badges, emails).
         "BANK_NAME": os.environ.get("TRAINER_BANK_NAME", "Demo Bank"),
         "BANK_ADDRESS": os.environ.get("TRAINER_BANK_ADDRESS", ""),
