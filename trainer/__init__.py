@@ -56,6 +56,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(batches_bp)
     app.register_blueprint(audit_log_bp)
+    from trainer import sso
+
+    sso.init_app(app)
     from trainer.meetings.views import bp as meetings_bp
     app.register_blueprint(meetings_bp)
     csrf.exempt(api_bp)  # token-authenticated, no cookies: CSRF does not apply

@@ -174,6 +174,10 @@ from trainer.inspections.cli import import_loans_command  # noqa: E402 - registe
 
 trainer_cli.add_command(import_loans_command)
 
+from trainer.sso.cli import directory_login_command  # noqa: E402
+
+trainer_cli.add_command(directory_login_command)
+
 from trainer.notifications.cli import deliver_notifications_command  # noqa: E402
 
 trainer_cli.add_command(deliver_notifications_command)

@@ -47,6 +47,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
+    # The password is checked by the LDAP / AD directory (TRAINER_LDAP_URL), not a local hash.
+    directory_login: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
@@ -57,7 +59,7 @@ class User(UserMixin, db.Model):
     def __init__(self, **fields):
         # Column defaults only apply at INSERT; rules read these before that.
         for name, value in (("session_version", 1), ("active", True), ("password_hash", ""),
-                            ("must_change_password", False)):
+                            ("must_change_password", False), ("directory_login", False)):
             fields.setdefault(name, value)
         super().__init__(**fields)
 

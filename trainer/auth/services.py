@@ -27,6 +27,7 @@ class LoginOutcome:
     user: User | None = None
     locked_for_seconds: int = 0
     inactive: bool = False
+    password_login_off: bool = False  # TRAINER_LOCAL_PASSWORDS=off and this person has no directory password
 
     @property
     def ok(self) -> bool:
@@ -66,9 +67,16 @@ def authenticate(login: str, password: str, client_ip: str, now: datetime | None
     remaining = _locked_seconds([account_key], now)
     if remaining:
         return LoginOutcome(locked_for_seconds=remaining)
+    from trainer.sso import services as sso  # the directory and local-password rules
 
-    has_password = user is not None and bool(user.password_hash)
-    matches = verify_password(user.password_hash if has_password else dummy_hash(), password)
+    if not sso.password_login_allowed(user):
+        return LoginOutcome(password_login_off=True)
+
+    if user is not None and sso.uses_directory(user):
+        has_password, matches = True, sso.check_directory_password(user, password)
+    else:
+        has_password = user is not None and bool(user.password_hash)
+        matches = verify_password(user.password_hash if has_password else dummy_hash(), password)
     if not (has_password and matches):
         address_locked = bool(_locked_seconds([address_key], now))
         _record_failure(account_key, address_key, now, lock_account=address_locked)

@@ -58,13 +58,10 @@ def login():
     if form.validate_on_submit():
         outcome = services.authenticate(form.login.data, form.password.data, request.remote_addr or "-")
         if outcome.ok:
-            login_user(outcome.user, remember=form.remember.data)
-            _remember_language(outcome.user)
-            if outcome.user.must_change_password:
-                flash(_("Please choose a new password before you go on."), "warning")
-                return redirect(url_for("auth.change_password"))
-            return redirect(_safe_next(request.args.get("next")))
-        if outcome.locked_for_seconds:
+            return start_session(outcome.user, remember=form.remember.data, next_url=request.args.get("next"))
+        if outcome.password_login_off:
+            form.login.errors.append(_("Password login is turned off here: use the bank's single sign-on."))
+        elif outcome.locked_for_seconds:
             minutes = -(-outcome.locked_for_seconds // 60)
             form.login.errors.append(
                 _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes)
@@ -73,7 +70,18 @@ def login():
             form.login.errors.append(_("This account is deactivated. Contact HR."))
         else:
             form.login.errors.append(_("Wrong employee number, email or password."))
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" or not form.errors else 422
+    return render_template("auth/login.html", form=form, **sso_login_page()), (
+        200 if request.method == "GET" or not form.errors else 422)
+
+
+def sso_login_page() -> dict:
+    """What the login page offers: the single sign-on button, and the password form unless local
+    passwords are off (then only with ?password=1, for break-glass administrators and directory users)."""
+    from trainer.sso import services as sso
+
+    shown = sso.local_passwords_on() or sso.ldap_enabled() or request.args.get("password") == "1" \
+        or request.method == "POST"
+    return {"sso_enabled": sso.oidc_enabled(), "show_password_form": shown}
 
 
 @bp.post("/logout")
@@ -106,6 +114,18 @@ def change_password():
             form.current_password.errors.append(_("The current password is wrong."))
     status = 422 if form.errors else 200
     return render_template("auth/change_password.html", form=form), status
+
+
+def start_session(user, *, remember: bool = False, next_url: str | None = None):
+    """The one way a login starts a session, by password or single sign-on (trainer/sso):
+    the session carries the person's session version, the language is saved, a temporary
+    password is changed first, and only a local `next` is followed."""
+    login_user(user, remember=remember)
+    _remember_language(user)
+    if user.must_change_password:
+        flash(_("Please choose a new password before you go on."), "warning")
+        return redirect(url_for("auth.change_password"))
+    return redirect(_safe_next(next_url))
 
 
 def _remember_language(user) -> None:
