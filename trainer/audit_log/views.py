@@ -17,6 +17,7 @@ from trainer.auth.models import Role, User, employee_no_is
 from trainer.extensions import db
 from trainer.pagination import paginate
 from trainer.security import roles_required
+from trainer.params import query_int
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit")
 EXPORT_LIMIT = 100_000
@@ -68,7 +69,7 @@ def _names(events) -> dict[int, str]:
 @roles_required(Role.HR, Role.ADMIN)
 def index():
     form, trail_filter = _filter()
-    page = paginate(services.filtered(trail_filter), request.args.get("page", 1, type=int))
+    page = paginate(services.filtered(trail_filter), request.args.get("page", 1, type=query_int))
     return render_template("audit_log/index.html", form=form, page=page, names=_names(page.items))
 
 

@@ -16,6 +16,7 @@ from trainer.extensions import db
 from trainer.hr.matrix import STATE_BADGES, STATE_LABELS
 from trainer.pagination import PER_PAGE, Page
 from trainer.security import BANK_WIDE_ROLES, roles_required
+from trainer.params import query_int
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 
@@ -27,7 +28,7 @@ def _filters() -> tuple[EvaluationFilterForm, Quarter, int | None]:
     bank_wide = current_user.has_role(*BANK_WIDE_ROLES)
     form = EvaluationFilterForm(formdata=request.args, started=services.is_started)
     recent = services.selectable_quarters()
-    asked = form.quarter.data if form.quarter.data else None
+    asked = (form.quarter.data or "").strip() or None  # blank counts as not asked (Optional() skips it)
     form.quarter.choices = [SelectChoice(q.code, explain.quarter_label(q)) for q in recent]
     departments = db.session.scalars(select(Department).order_by(Department.name)).all() if bank_wide else []
     form.department.choices = [SelectChoice("", _("All departments"))] + [
@@ -63,7 +64,7 @@ def index():
     team = current_user.has_role(*TEAM_VIEWERS)
     evaluation = services.evaluate(current_user, quarter, department_id,
                                    history=services.HISTORY_QUARTERS if team else 1)
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = max(request.args.get("page", 1, type=query_int), 1)
     total = len(evaluation.people)
     number = min(number, max(1, -(-total // PER_PAGE)))
     shown = services.with_standing(evaluation, evaluation.people[(number - 1) * PER_PAGE:number * PER_PAGE])

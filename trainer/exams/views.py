@@ -18,6 +18,7 @@ from trainer.exams.models import AttemptStatus
 from trainer.exams.presenters import ERROR_MESSAGES, clock, present_items, review_items
 from trainer.security import roles_required
 from trainer.timeutil import utcnow
+from trainer.params import query_int
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 
@@ -130,7 +131,7 @@ def _answers_from_request(attempt_id: int) -> dict[int, list[str]]:
                 raise services.ExamError("bad_request")
             answers[int(key)] = value
         return answers
-    positions = request.form.getlist("positions", type=int)
+    positions = request.form.getlist("positions", type=query_int)
     return {p: request.form.getlist(f"q-{p}") for p in positions}
 
 

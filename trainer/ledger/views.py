@@ -15,6 +15,7 @@ from trainer.ledger.forms import EntryForm, ReverseForm
 from trainer.ledger.models import LedgerEntry
 from trainer.ledger.services import LedgerError
 from trainer.security import BANK_WIDE_ROLES, roles_required, scope_people
+from trainer.params import query_int
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -38,7 +39,7 @@ def _category_titles() -> dict[str, str]:
 
 def _id_arg(name: str) -> int | None:
     """A row id from the query string; None when absent or not a number, 404 when out of range."""
-    value = request.args.get(name, type=int)
+    value = request.args.get(name, type=query_int)
     if value is not None and not 1 <= value <= services.MAX_ID:
         abort(404)
     return value
@@ -60,7 +61,7 @@ def index():
     person_id = _id_arg("person")
     person_name = _visible_name(person_id) if person_id else None
     page = services.entries_page(current_user, person_id=person_id, department_id=department_id,
-                                 page=request.args.get("page", 1, type=int))
+                                 page=request.args.get("page", 1, type=query_int))
     departments = db.session.scalars(select(Department).order_by(Department.name)).all() if bank_wide else []
     return render_template("ledger/index.html", page=page, rows=services.annotate(page.items),
                            categories=_category_titles(), departments=departments, person_name=person_name,
@@ -103,7 +104,7 @@ def new():
     form.person_id.choices = [SelectChoice("", _("Choose a person"))] + _people_choices()
     form.category.choices = [SelectChoice("", _("Choose a category"))] + _category_choices()
     if request.method == "GET":
-        form.person_id.data = request.args.get("person", type=int)
+        form.person_id.data = request.args.get("person", type=query_int)
         return _render_new(form)
     if not form.validate_on_submit():
         return _render_new(form, 422)
