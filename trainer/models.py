@@ -9,7 +9,8 @@ from trainer.exams.models import Accommodation, AttemptItem, ExamAttempt, Questi
 from trainer.certification.models import (  # noqa: F401
     ApiToken, Certificate, CertificationEvent, ReminderSent,
 )
-from trainer.inspections.models import AreaFinding, InspectionReport, Loan, RaisedSignal, Review  # noqa: F401,E402
+from trainer.inspections.models import (AreaFinding, InspectionReport, Loan, RaisedSignal, ReportAttachment,  # noqa: F401,E402
+                                        ReportVersion, Review, ReviewDelegation)
 from trainer.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead  # noqa: F401,E402
 from trainer.ledger import append_only  # noqa: F401,E402 - the ledger's triggers, created with its tables
 from trainer.batches.models import (  # noqa: F401,E402

@@ -24,7 +24,7 @@ def form_data(content=None, revision=0, action="save") -> dict:
             "conclusion": content.conclusion, "revision": str(revision), "action": action}
     for code, entry in content.areas.items():
         data |= {f"area_{code}-finding": entry.finding, f"area_{code}-rating": entry.rating or "",
-                 f"area_{code}-notes": entry.notes}
+                 f"area_{code}-notes": entry.notes, f"area_{code}-reason": entry.reason}
     for code, note in content.signals.items():
         data |= {f"signal_{code}-raised": "y", f"signal_{code}-note": note}
     return data

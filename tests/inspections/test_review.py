@@ -125,9 +125,10 @@ def test_concurrent_double_review_makes_one_review(app, bank):
 
 def test_the_queue_lists_the_departments_submitted_reports_oldest_first_never_ones_own(bank):
     first = submitted(bank)
-    second = services.file_report(bank.colleague, bank.loan, full_content(), submit=True)
-    submitted(bank, author=bank.supervisor)
-    services.create_report(bank.officer, bank.loan, full_content())  # a draft: not waiting
+    # One regular report per loan and month: the others are irregular.
+    second = services.file_report(bank.colleague, bank.loan, full_content(kind="irregular"), submit=True)
+    services.file_report(bank.supervisor, bank.loan, full_content(kind="irregular"), submit=True)
+    services.create_report(bank.officer, bank.loan, full_content(kind="irregular"))  # a draft: not waiting
     services.file_report(bank.outsider, bank.other_loan, full_content(), submit=True)  # another department
     _page, rows = review.review_queue(bank.supervisor)
     assert [r.report.id for r in rows] == [first.id, second.id]

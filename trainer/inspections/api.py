@@ -42,7 +42,11 @@ def file_from_json(payload, token: ApiToken) -> tuple[dict, int]:
                 "what_to_do": refusal.what_to_do, "modules": [m.slug for m in refusal.modules],
                 "exams_url": url_for("exams.index", _external=True)}, 403
     except services.InspectionError as error:
-        return {"error": error.code, "message": error.message, "fields": error.fields}, 403 if error.forbidden else 422
+        body = {"error": error.code, "message": error.message, "fields": error.fields}
+        if error.report_id is not None:  # duplicate_regular: the report already filed for that month
+            body["existing_report_url"] = url_for("inspections.report", report_id=error.report_id, _external=True)
+            return body, 409
+        return body, 403 if error.forbidden else 422
     body = {"id": report.id, "status": report.status.value, "revision": report.revision,
             "url": url_for("inspections.report", report_id=report.id, _external=True),
             "channel": report.channel.value, "author_must_submit": not own}
@@ -97,7 +101,7 @@ def _areas(value) -> dict[str, AreaEntry]:
         rating = entry.get("rating")
         if rating is not None and not isinstance(rating, str):
             raise _Invalid(400, "invalid_request", _("An area's rating must be a string."))
-        areas[str(code)] = AreaEntry(_text(entry, "finding"), rating or None, _text(entry, "notes"))
+        areas[str(code)] = AreaEntry(_text(entry, "finding"), rating or None, _text(entry, "notes"), _text(entry, "reason"))
     return areas
 
 

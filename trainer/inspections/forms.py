@@ -22,6 +22,8 @@ class AreaForm(Form):
     finding = TextAreaField(_l("Finding"), validators=[Optional(), Length(max=TEXT_MAX)])
     rating = SelectField(_l("Rating"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=TEXT_MAX)])
+    reason = TextAreaField(_l("Reason for a serious rating"), validators=[Optional(), Length(max=TEXT_MAX)],
+                           description=_l("Needed for the worst rating unless you raise a warning signal of this area."))
 
 
 class SignalForm(Form):
@@ -49,7 +51,8 @@ class _ReportForm(FlaskForm):
         return ReportContent(
             kind=self.kind.data, inspection_date=self.inspection_date.data, trigger=self.trigger.data or "",
             conclusion=self.conclusion.data or "",
-            areas={area.code: AreaEntry(sub.finding.data or "", sub.rating.data or None, sub.notes.data or "")
+            areas={area.code: AreaEntry(sub.finding.data or "", sub.rating.data or None, sub.notes.data or "",
+                                        sub.reason.data or "")
                    for area, sub in self.area_fields()},
             signals={signal.code: sub.note.data or "" for signal, sub in self.signal_fields() if sub.raised.data},
         )
@@ -75,7 +78,8 @@ def report_form(policy: InspectionPolicy, locale: str, content: ReportContent | 
         data |= {"kind": content.kind, "inspection_date": content.inspection_date, "trigger": content.trigger,
                  "conclusion": content.conclusion}
         for code, entry in content.areas.items():
-            data[f"area_{code}"] = {"finding": entry.finding, "rating": entry.rating or "", "notes": entry.notes}
+            data[f"area_{code}"] = {"finding": entry.finding, "rating": entry.rating or "", "notes": entry.notes,
+                                    "reason": entry.reason}
         for code, note in content.signals.items():
             data[f"signal_{code}"] = {"raised": True, "note": note}
     form = form_class(data=data, **kwargs)

@@ -59,6 +59,9 @@ class InspectionReport(db.Model):
     __table_args__ = (
         # An API report names its token; a web report names none.
         CheckConstraint("(channel = 'api') = (api_token_id IS NOT NULL)", name="channel_token"),
+        # One regular report per loan and month: `regular_month` is set only for regular reports
+        # (NULLs never collide, on SQLite and PostgreSQL alike), so two concurrent creates yield one report.
+        UniqueConstraint("loan_id", "regular_month", name="uq_inspection_reports_regular_month"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +70,8 @@ class InspectionReport(db.Model):
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)  # the loan's, at filing
     kind: Mapped[ReportKind] = mapped_column(_enum(ReportKind))
     inspection_date: Mapped[date] = mapped_column(Date, index=True)
+    # The first day of the inspection date's month for a regular report, NULL otherwise (services.regular_month).
+    regular_month: Mapped[date | None] = mapped_column(Date)
     status: Mapped[ReportStatus] = mapped_column(_enum(ReportStatus), default=ReportStatus.DRAFT)
     conclusion: Mapped[str] = mapped_column(Text, default="")
     trigger: Mapped[str] = mapped_column(Text, default="")  # for irregular inspections: what happened
@@ -97,6 +102,8 @@ class AreaFinding(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     finding: Mapped[str] = mapped_column(Text, default="")
     rating: Mapped[str | None] = mapped_column(String(16))  # normal | watch | concern | serious
+    # Why the worst rating was given when no warning signal of the area backs it (services._check).
+    rating_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -134,3 +141,52 @@ class Review(db.Model):
     scores: Mapped[dict] = mapped_column(JSON)  # rubric criterion -> 0..max
     quality_score: Mapped[int] = mapped_column(Integer)  # 0..100 with the rubric's weights
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReportVersion(db.Model):
+    """An immutable snapshot of a report as it was when a supervisor returned it for correction,
+    numbered 1, 2, ... per report. `snapshot` holds every field, area, signal and the review's ratings."""
+
+    __tablename__ = "report_versions"
+    __table_args__ = (UniqueConstraint("report_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("inspection_reports.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"))  # the review that returned it
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReportAttachment(db.Model):
+    """Evidence attached to a report. The file lives under the uploads directory with a random name."""
+
+    __tablename__ = "report_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("inspection_reports.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(200))  # as uploaded, cleaned; shown and offered on download
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)  # random; never derived from the upload
+    content_type: Mapped[str] = mapped_column(String(40))  # from the file's first bytes, not its name
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReviewDelegation(db.Model):
+    """A supervisor away from `starts_on` to `ends_on` (inclusive) hands their reviews to another
+    supervisor of the same department. Cancelled delegations keep their row (`cancelled_at`)."""
+
+    __tablename__ = "review_delegations"
+    __table_args__ = (CheckConstraint("delegator_id <> delegate_id", name="not_to_self"),
+                      CheckConstraint("starts_on <= ends_on", name="date_order"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -47,6 +47,11 @@ class InspectionPolicy:
     def area(self, code: str) -> Named | None:
         return next((a for a in self.areas if a.code == code), None)
 
+    @property
+    def worst_rating(self) -> str:
+        """The last rating listed (serious): giving it needs a warning signal of the area or a reason."""
+        return list(self.ratings)[-1]
+
 
 @dataclass(frozen=True)
 class Criterion(Named):

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from trainer.auth.models import Role, User
 from trainer.certification.models import ApiToken
@@ -44,8 +45,10 @@ class InspectionError(ValueError):
     """A change refused by a rule. `fields` maps a form field to its message;
     `forbidden` marks refusals about who may act rather than what was sent."""
 
-    def __init__(self, code: str, message, fields: dict[str, str] | None = None, forbidden: bool = False):
+    def __init__(self, code: str, message, fields: dict[str, str] | None = None, forbidden: bool = False,
+                 report_id: int | None = None):
         self.code, self.message, self.forbidden = code, str(message), forbidden
+        self.report_id = report_id  # the other report a refusal points at (duplicate_regular)
         self.fields = {k: str(v) for k, v in (fields or {}).items()}
         super().__init__(self.message)
 
@@ -55,6 +58,7 @@ class AreaEntry:
     finding: str = ""
     rating: str | None = None
     notes: str = ""
+    reason: str = ""  # why the worst rating, when no warning signal of the area backs it
 
 
 @dataclass
@@ -147,16 +151,45 @@ def _create(author: User, loan: Loan, content: ReportContent, now: datetime, cha
     if not loan.active:
         raise InspectionError("loan_closed", _l("This loan is closed: no more inspections are filed on it."))
     _check(author, loan, content, complete=False, now=now)
+    month = regular_month(content)
+    _refuse_duplicate(loan.id, month)
     report = InspectionReport(loan_id=loan.id, author_id=author.id, department_id=loan.department_id,
                               kind=ReportKind(content.kind), inspection_date=content.inspection_date,
-                              status=ReportStatus.DRAFT, trigger=content.trigger.strip(),
+                              regular_month=month, status=ReportStatus.DRAFT, trigger=content.trigger.strip(),
                               conclusion=content.conclusion.strip(), revision=1, created_at=utcnow(),
                               updated_at=utcnow(), channel=channel.kind, api_token_id=channel.token_id)
     db.session.add(report)
-    db.session.flush()
+    try:
+        db.session.flush()  # the report is the transaction's first write: a concurrent create of the month loses here
+    except IntegrityError:
+        db.session.rollback()
+        _refuse_duplicate(loan.id, month)
+        raise
     _write_rows(report, content, inspection_policy())
     db.session.flush()
     return report
+
+
+def regular_month(content: ReportContent):
+    """The month a regular report stands for (its first day); None for any other kind."""
+    if content.kind != ReportKind.REGULAR.value or content.inspection_date is None:
+        return None
+    return content.inspection_date.replace(day=1)
+
+
+def _refuse_duplicate(loan_id: int, month, report_id: int | None = None) -> None:
+    """One regular report per loan and month, whatever its state: a second one is refused, naming the first."""
+    if month is None:
+        return
+    query = select(InspectionReport.id).where(InspectionReport.loan_id == loan_id,
+                                              InspectionReport.regular_month == month)
+    if report_id is not None:
+        query = query.where(InspectionReport.id != report_id)
+    existing = db.session.scalar(query.limit(1))
+    if existing is not None:
+        message = _l("This loan already has a regular report for %(month)s: open it instead of filing another.",
+                     month=month.strftime("%Y-%m"))
+        raise InspectionError("duplicate_regular", message, {"inspection_date": message}, report_id=existing)
 
 
 def _submit(author: User, report: InspectionReport, revision: int, content: ReportContent, now: datetime) -> None:
@@ -232,6 +265,7 @@ def _content_problems(content: ReportContent, policy: InspectionPolicy, complete
         if policy.area(code) is None:
             bad(f"area.{code}", _l("There is no inspection area '%(code)s'.", code=code))
     locale = str(get_locale())
+    worst = policy.worst_rating
     for area in policy.areas:
         entry = content.areas.get(area.code) or AreaEntry()
         name = area.label(locale)
@@ -244,6 +278,12 @@ def _content_problems(content: ReportContent, policy: InspectionPolicy, complete
             bad(f"{area.code}.finding", _l("%(area)s: write what you found.", area=name), missing=True)
         if complete and not entry.rating:
             bad(f"{area.code}.rating", _l("%(area)s: choose a rating.", area=name), missing=True)
+        if len(entry.reason) > TEXT_MAX:
+            bad(f"{area.code}.reason", _l("At most %(n)d characters.", n=TEXT_MAX))
+        elif entry.rating and entry.rating == worst and not entry.reason.strip() and not any(
+                policy.signals[code].area == area.code for code in content.signals if code in policy.signals):
+            bad(f"{area.code}.reason", _l("%(area)s: a '%(rating)s' rating needs a warning signal of this area "
+                                          "or a reason.", area=name, rating=policy.ratings[worst].label(locale)))
     for code, note in content.signals.items():
         if code not in policy.signals:
             bad(f"signal.{code}", _l("There is no warning signal '%(code)s'.", code=code))
@@ -258,15 +298,22 @@ def _content_problems(content: ReportContent, policy: InspectionPolicy, complete
 
 def _write(report: InspectionReport, revision: int, content: ReportContent, extra: dict) -> None:
     """The conditional UPDATE that claims the change, then the area and signal rows."""
-    won = db.session.execute(
-        update(InspectionReport)
-        .where(InspectionReport.id == report.id, InspectionReport.status.in_(EDITABLE),
-               InspectionReport.revision == revision)
-        .values(revision=InspectionReport.revision + 1, updated_at=utcnow(), kind=ReportKind(content.kind),
-                inspection_date=content.inspection_date, trigger=content.trigger.strip(),
-                conclusion=content.conclusion.strip(), **extra)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    month = regular_month(content)
+    _refuse_duplicate(report.loan_id, month, report.id)
+    try:  # a month changed to one a concurrent report just took loses here, on the unique constraint
+        won = db.session.execute(
+            update(InspectionReport)
+            .where(InspectionReport.id == report.id, InspectionReport.status.in_(EDITABLE),
+                   InspectionReport.revision == revision)
+            .values(revision=InspectionReport.revision + 1, updated_at=utcnow(), kind=ReportKind(content.kind),
+                    inspection_date=content.inspection_date, regular_month=month, trigger=content.trigger.strip(),
+                    conclusion=content.conclusion.strip(), **extra)
+            .execution_options(synchronize_session=False)
+        ).rowcount == 1
+    except IntegrityError:
+        db.session.rollback()
+        _refuse_duplicate(report.loan_id, month, report.id)
+        raise
     if not won:
         db.session.rollback()
         db.session.expire(report)
@@ -288,6 +335,7 @@ def _write_rows(report: InspectionReport, content: ReportContent, policy: Inspec
             db.session.add(row)
         row.position, row.finding, row.notes = position, entry.finding.strip(), entry.notes.strip()
         row.rating = entry.rating or None
+        row.rating_reason = entry.reason.strip()
     signals = {row.signal: row for row in db.session.scalars(select(RaisedSignal).where(RaisedSignal.report_id == report.id))}
     for code, row in signals.items():
         if code not in content.signals:
@@ -346,7 +394,7 @@ def content_of(report: InspectionReport) -> ReportContent:
     return ReportContent(
         kind=report.kind.value, inspection_date=report.inspection_date, trigger=report.trigger,
         conclusion=report.conclusion,
-        areas={a.area: AreaEntry(a.finding, a.rating, a.notes) for a in areas},
+        areas={a.area: AreaEntry(a.finding, a.rating, a.notes, a.rating_reason) for a in areas},
         signals={s.signal: s.note for s in signals},
     )
 

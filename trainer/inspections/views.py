@@ -21,7 +21,7 @@ from trainer.security import roles_required
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
 # Refusals about the report's state rather than what was sent.
-CONFLICTS = {"stale", "already_submitted", "not_editable", "not_submitted"}
+CONFLICTS = {"stale", "already_submitted", "not_editable", "not_submitted", "duplicate_regular"}
 
 
 def _locale() -> str:
@@ -109,10 +109,10 @@ def import_loans():
 # --- writing reports ------------------------------------------------------------
 
 def _render_form(form, loan: Loan, report: InspectionReport | None, status: int = 200,
-                 refusal: GateRefused | None = None, error: str | None = None):
+                 refusal: GateRefused | None = None, error: str | None = None, existing_report: int | None = None):
     returned = services.last_review(report.id) if report and report.status is ReportStatus.RETURNED else None
     return render_template("inspections/report_form.html", form=form, loan=loan, report=report, refusal=refusal,
-                           error=error, returned=returned, **_labels()), status
+                           error=error, returned=returned, existing_report=existing_report, **_labels()), status
 
 
 def _save(form, loan: Loan, report: InspectionReport | None):
@@ -133,7 +133,8 @@ def _save(form, loan: Loan, report: InspectionReport | None):
         if error.forbidden:
             abort(403, description=error.message)
         attach_errors(form, error.fields)
-        return _render_form(form, loan, report, _status_for(error), error=error.message)
+        return _render_form(form, loan, report, _status_for(error), error=error.message,
+                            existing_report=error.report_id)
     if submit:
         flash(_("The report has been submitted for review."), "success")
         return redirect(url_for("inspections.report", report_id=report.id))
