@@ -34,6 +34,11 @@ ACCESS = {
     "auth.login": PUBLIC,
     "auth.logout": ANY,
     "auth.change_password": ANY,
+    "account.forgot_password": PUBLIC,
+    "account.accept_invitation": PUBLIC,
+    "account.reset_password": PUBLIC,
+    "account.invite_person": {Role.HR, Role.ADMIN},
+    "account.invite_uninvited": {Role.HR, Role.ADMIN},
     "web.dashboard": ANY,
     "content.index": ANY,
     "content.module": ANY,
@@ -132,7 +137,7 @@ def world(app):
                        "code": "inspector", "certificate_id": strangers_certificate.id,
                        "verify_code": strangers_certificate.verify_code, "qualification": "inspector",
                        "entry_id": strangers_entry.id, "loan_id": strangers_loan.id,
-                       "report_id": strangers_report.id, "batch_id": strangers_batch.id},
+                       "report_id": strangers_report.id, "batch_id": strangers_batch.id, "token": "not-a-token"},
         }
 
 

@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from trainer.api.admin_views import bp as api_admin_bp
     from trainer.api.views import bp as api_bp
     from trainer.audit_log.views import bp as audit_log_bp
+    from trainer.auth.account_views import bp as account_bp
     from trainer.auth.views import bp as auth_bp
     from trainer.batches.views import bp as batches_bp
     from trainer.certification.views import bp as certification_bp
@@ -56,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(batches_bp)
     app.register_blueprint(audit_log_bp)
+    app.register_blueprint(account_bp)
     from trainer import sso
 
     sso.init_app(app)

@@ -101,6 +101,12 @@ def from_environment() -> dict:
         "SMTP_STARTTLS": _env_bool("TRAINER_SMTP_STARTTLS", False),
         "MAIL_FROM": os.environ.get("TRAINER_MAIL_FROM", "trainer@localhost"),
         "PUBLIC_BASE_URL": os.environ.get("TRAINER_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # One-time set-password links: how long an invitation and a reset link work.
+        "INVITATION_TOKEN_HOURS": _env_int("TRAINER_INVITATION_TOKEN_HOURS", 72),
+        "RESET_TOKEN_HOURS": _env_int("TRAINER_RESET_TOKEN_HOURS", 2),
+        # "Forgot password" requests per address asked about, and per client address, per lockout period.
+        "RESET_MAX_REQUESTS": _env_int("TRAINER_RESET_MAX_REQUESTS", 3),
+        "RESET_IP_MAX_REQUESTS": _env_int("TRAINER_RESET_IP_MAX_REQUESTS", 20),
         # The outbox (trainer/notifications/outbox.py): tries per message before giving up, first retry delay.
         "OUTBOX_MAX_ATTEMPTS": _env_int("TRAINER_OUTBOX_MAX_ATTEMPTS", 8),
         "OUTBOX_RETRY_SECONDS": _env_int("TRAINER_OUTBOX_RETRY_SECONDS", 60),

@@ -17,6 +17,7 @@ from trainer.batches.models import (  # noqa: F401,E402
     BatchReminderSent, TrainingBatch, TrainingBatchMember, TrainingBatchModule,
 )
 from trainer.audit_log.models import AuditEvent, AuditHead  # noqa: F401,E402
+from trainer.auth.account_tokens import AccountToken  # noqa: F401,E402
 from trainer.meetings.models import (  # noqa: F401,E402
     CreditMeeting, MeetingAttendee, MeetingLoan, MeetingSignalDecision,
 )

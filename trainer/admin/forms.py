@@ -30,6 +30,10 @@ class UserForm(FlaskForm):
     department_id = SelectField(_l("Department"), coerce=int, validators=[DataRequired()])
     roles = MultiCheckboxField(_l("Roles"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
     active = BooleanField(_l("Active"), default=True)
+    locale = SelectField(_l("Language"), validate_choice=False,
+                         choices=[SelectChoice("", _l("Not chosen yet (the browser's)")),
+                                  SelectChoice("es", "Español"), SelectChoice("en", "English")],
+                         description=_l("The language of the person's pages and email."))
     password = PasswordField(_l("Temporary password"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
                              description=_l("The person must change it at the first login."))
 

@@ -58,6 +58,7 @@ class UserData:
     department_id: int
     roles: set[Role]
     active: bool
+    locale: str | None = None  # the language of the person's pages and mail; None: not chosen yet
 
 
 def _check_unique(user: User | None, data: UserData) -> None:
@@ -78,7 +79,7 @@ def _account(user: User) -> dict:
     """What the audit trail keeps of an account (never a password)."""
     return {"employee_no": user.employee_no, "full_name": user.full_name, "email": user.email,
             "department_id": user.department_id, "active": user.active,
-            "roles": sorted(role.value for role in user.roles)}
+            "roles": sorted(role.value for role in user.roles), "locale": user.locale}
 
 
 def _record_account_change(actor: User | None, user: User, before: dict, after: dict) -> None:
@@ -100,7 +101,7 @@ def _record_account_change(actor: User | None, user: User, before: dict, after: 
 def create_user(data: UserData, password: str | None, actor: User | None = None) -> User:
     _check_unique(None, data)
     user = User(employee_no=data.employee_no, full_name=data.full_name, email=data.email.lower(),
-                department_id=data.department_id, active=data.active, password_hash="")
+                department_id=data.department_id, active=data.active, password_hash="", locale=data.locale)
     user.set_roles(data.roles | {Role.STAFF})
     if password:
         set_password(user, password, temporary=True)
@@ -120,6 +121,8 @@ def update_user(actor: User, user: User, data: UserData) -> None:
     before = _account(user)
     user.employee_no, user.full_name, user.email = data.employee_no, data.full_name, data.email.lower()
     user.department_id = data.department_id
+    if data.locale is not None:
+        user.locale = data.locale
     user.set_roles(data.roles | {Role.STAFF})
     if user.active and not data.active:
         user.session_version += 1  # end the deactivated person's sessions now
@@ -171,8 +174,11 @@ def department_headcounts() -> dict[int, int]:
 
 
 def search_users(q: str = "", department_id: int | None = None, role: Role | None = None,
-                 active: bool | None = None):
+                 active: bool | None = None, logged_in: bool | None = None):
+    """`logged_in`: False for people who never logged in, True for those who have."""
     query = select(User).order_by(User.full_name)
+    if logged_in is not None:
+        query = query.where(User.last_login_at.is_not(None) if logged_in else User.last_login_at.is_(None))
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(User.full_name).like(like), func.lower(User.email).like(like),

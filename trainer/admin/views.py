@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -31,6 +31,7 @@ def _user_data(form: UserForm) -> services.UserData:
         employee_no=form.employee_no.data.strip(), full_name=form.full_name.data.strip(),
         email=form.email.data.strip(), department_id=form.department_id.data,
         roles={Role(r) for r in form.roles.data}, active=form.active.data,
+        locale=form.locale.data if form.locale.data in current_app.config["LANGUAGES"] else None,
     )
 
 
@@ -42,6 +43,7 @@ def users():
     query = services.search_users(
         q=request.args.get("q", "").strip(), department_id=department_id,
         role=Role(role) if role in {r.value for r in Role} else None,
+        logged_in={"never": False, "yes": True}.get(request.args.get("login", "")),
     )
     page = paginate(query, request.args.get("page", 1, type=int))
     return render_template("admin/users.html", page=page, departments=_department_choices(), roles=list(Role))

@@ -49,6 +49,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     # The password is checked by the LDAP / AD directory (TRAINER_LDAP_URL), not a local hash.
     directory_login: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set at every login (password, link or single sign-on): empty means never logged in.
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)

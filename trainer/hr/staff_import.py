@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from trainer.auth.models import Department, Role, User, UserRole
 from trainer.extensions import db
 
 REQUIRED_COLUMNS = ("employee_no", "full_name", "email", "department_code")
-OPTIONAL_COLUMNS = ("roles", "active")
+OPTIONAL_COLUMNS = ("roles", "active", "language")
 # HR and admin roles are granted on the admin pages, never through a file.
 IMPORTABLE_ROLES = {Role.STAFF, Role.SUPERVISOR}
 MAX_ROWS = 50_000
@@ -61,6 +62,7 @@ class _Row:
     department: Department
     roles: set[Role] | None  # None: leave an existing person's roles as they are
     active: bool | None
+    language: str | None = None  # None: leave it as it is (e.g. the one the person chose)
 
 
 def import_staff(data: bytes, actor: User | None = None) -> ImportResult:
@@ -157,12 +159,25 @@ def _check_row(record, line, departments, seen_numbers, seen_emails, errors) -> 
         problems.append(_l("department '%(code)s' is deactivated", code=department.code))
     roles = _parse_roles(value["roles"], problems) if value["roles"] else None
     active = _parse_active(value["active"], problems)
+    language = _parse_language(value["language"], problems)
     if problems:
         errors.append(RowError(line, "; ".join(str(p) for p in problems)))
         return None
     seen_numbers[number.lower()] = line
     seen_emails[email] = line
-    return _Row(line, number, value["full_name"], email, department, roles, active)
+    return _Row(line, number, value["full_name"], email, department, roles, active, language)
+
+
+def _parse_language(raw: str, problems: list[str]) -> str | None:
+    """The language of the person's pages and mail: a code the site speaks (es, en)."""
+    if not raw:
+        return None
+    languages = current_app.config["LANGUAGES"]
+    word = raw.lower().replace("_", "-").split("-")[0]
+    if word not in languages:
+        problems.append(_l("language '%(raw)s' should be one of: %(languages)s", raw=raw, languages=", ".join(languages)))
+        return None
+    return word
 
 
 def _parse_roles(raw: str, problems: list[str]) -> set[Role]:
@@ -218,7 +233,7 @@ def _apply(rows: list[_Row], actor: User | None = None) -> ImportResult:
                 user = User(
                     employee_no=row.employee_no, full_name=row.full_name, email=row.email,
                     department_id=row.department.id, active=True if row.active is None else row.active,
-                    password_hash="",
+                    password_hash="", locale=row.language,
                 )
                 user.role_rows = [UserRole(role=r) for r in sorted(row.roles or {Role.STAFF}, key=str)]
                 db.session.add(user)
@@ -241,11 +256,13 @@ def _apply(rows: list[_Row], actor: User | None = None) -> ImportResult:
 
 
 def _update(user: User, row: _Row) -> bool:
-    before = (user.full_name, user.email, user.department_id, user.active, frozenset(user.roles))
+    before = (user.full_name, user.email, user.department_id, user.active, frozenset(user.roles), user.locale)
     user.full_name, user.email, user.department_id = row.full_name, row.email, row.department.id
+    if row.language is not None:
+        user.locale = row.language
     if row.active is not None:
         user.active = row.active
     if row.roles is not None:
         kept = user.roles - IMPORTABLE_ROLES  # hr/admin stay as the admin set them
         user.set_roles(kept | row.roles)
-    return before != (user.full_name, user.email, user.department_id, user.active, frozenset(user.roles))
+    return before != (user.full_name, user.email, user.department_id, user.active, frozenset(user.roles), user.locale)

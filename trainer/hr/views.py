@@ -250,7 +250,10 @@ def import_people():
                 db.session.rollback()
                 errors = rejected.errors
     status = 422 if errors else 200
-    return render_template("hr/import.html", result=result, errors=errors), status
+    from trainer.auth.invitations import uninvited_people
+
+    return render_template("hr/import.html", result=result, errors=errors,
+                           uninvited=len(uninvited_people())), status
 
 
 def _no_file_error():
