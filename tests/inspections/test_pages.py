@@ -186,6 +186,7 @@ def test_a_supervisor_reviews_through_the_form(bank, ids, client, login):
     assert queue.status_code == 200 and f"/inspections/reports/{report_id}/review" in queue.text
     form = client.get(f"/inspections/reports/{report_id}/review")
     assert form.status_code == 200 and "Coverage of the eight areas" in form.text
+    assert "All eight areas examined in depth, with facts and sources." in form.text, "each score says what it means"
     data = {"score_coverage": "4", "score_timeliness": "4", "score_signal_accuracy": "2", "score_analysis_quality": "4",
             "decision": "returned", "opinion": "Good, but check the guarantor again.", "return_reasons": ""}
     refused = client.post(f"/inspections/reports/{report_id}/review", data=data)

@@ -90,6 +90,7 @@ criteria:
     es: "Puntualidad"
 """))
     assert found == [
+        "policies/rubric.yaml:3: criterion 'coverage' needs 'levels' saying what each score from 0 to 4 means",
         "policies/rubric.yaml:3: criterion 'coverage': 'weight' must be a whole number of at least 1",
         "policies/rubric.yaml:8: criterion 'timeliness' needs a name in 'en'",  # the entry's first line
         "policies/rubric.yaml:9: criterion 'timeliness': 'max' must be a whole number of at least 1",
@@ -141,3 +142,31 @@ def test_check_content_reports_a_bad_filing_window(app, tmp_path):
     assert result.exit_code != 0
     line = text.splitlines().index("max_days_back: -3") + 1
     assert f"policies/inspection.yaml:{line}: 'max_days_back' must be a whole number of days from 0 to 366" in result.output
+
+
+def test_the_real_rubric_says_what_every_score_means_in_both_languages():
+    for criterion in load_rubric(POLICIES).criteria:
+        assert len(criterion.levels) == criterion.max + 1
+        assert all(criterion.level(score, locale) for score in range(criterion.max + 1) for locale in ("es", "en"))
+    assert load_rubric(POLICIES).criteria[0].level(4, "en") == "All eight areas examined in depth, with facts and sources."
+
+
+def test_rubric_level_problems_are_reported_with_file_and_line(tmp_path):
+    found = problems(load_rubric, write(tmp_path, "rubric.yaml", """\
+criteria:
+  coverage:
+    weight: 1
+    max: 2
+    es: "Cobertura"
+    en: "Coverage"
+    levels:
+      0: {es: "Nada", en: "Nothing"}
+      1: {es: "Algo"}
+      5: {es: "Demasiado", en: "Too much"}
+      2: "all"
+"""))
+    assert found == [
+        "policies/rubric.yaml:9: criterion 'coverage': level 1 needs a description in 'en'",
+        "policies/rubric.yaml:10: criterion 'coverage': level '5' is not a score from 0 to 2",
+        "policies/rubric.yaml:11: criterion 'coverage': level 2 must map each language to a description",
+    ]

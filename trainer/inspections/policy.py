@@ -57,6 +57,14 @@ class InspectionPolicy:
 class Criterion(Named):
     weight: int = 1
     max: int = 1
+    levels: tuple[dict[str, str], ...] = ()  # what each score 0..max means, in every language
+
+    def level(self, score: int, locale: str) -> str:
+        """What `score` means on this criterion, in `locale` (empty when the rubric does not say)."""
+        if not 0 <= score < len(self.levels):
+            return ""
+        names = self.levels[score]
+        return names.get(locale) or names.get("es", "")
 
 
 @dataclass(frozen=True)
@@ -160,12 +168,48 @@ def load_rubric(policies_dir: Path) -> Rubric:
     """Read and validate rubric.yaml; raise SourceInvalid listing every problem."""
     reader = _Reader(policies_dir, RUBRIC_FILE)
     data = reader.document()
-    criteria = tuple(
-        Criterion(code, reader.names(spec, "criterion", code), weight=reader.positive_int(spec, "weight", "criterion", code),
-                  max=reader.positive_int(spec, "max", "criterion", code))
-        for code, spec in reader.entries(reader.section(data, "criteria"), "criterion"))
+    criteria = []
+    for code, spec in reader.entries(reader.section(data, "criteria"), "criterion"):
+        names = reader.names(spec, "criterion", code)
+        weight = reader.positive_int(spec, "weight", "criterion", code)
+        valid_max = isinstance(spec.get("max"), int) and not isinstance(spec.get("max"), bool) and spec.get("max") >= 1
+        top = reader.positive_int(spec, "max", "criterion", code)
+        levels = _levels(reader, spec, code, top) if valid_max else ()
+        criteria.append(Criterion(code, names, weight=weight, max=top, levels=levels))
     reader.done()
-    return Rubric(criteria)
+    return Rubric(tuple(criteria))
+
+
+def _levels(reader: _Reader, spec: LineDict, code: str, top: int) -> tuple[dict[str, str], ...]:
+    """`levels`: every score from 0 to `max`, each described in every language."""
+    levels = spec.get("levels")
+    if not isinstance(levels, LineDict):
+        reader.add(spec.line_of("levels") if "levels" in spec else spec.line,
+                   f"criterion '{code}' needs 'levels' saying what each score from 0 to {top} means")
+        return ()
+    wanted = set(range(top + 1))
+    for key in levels:
+        if key not in wanted:
+            reader.add(levels.line_of(key), f"criterion '{code}': level '{key}' is not a score from 0 to {top}")
+    described = []
+    for score in range(top + 1):
+        entry = levels.get(score)
+        if entry is None:
+            reader.add(levels.line, f"criterion '{code}': level {score} is not described")
+            described.append({})
+        elif not isinstance(entry, LineDict):
+            reader.add(levels.line_of(score), f"criterion '{code}': level {score} must map each language to a description")
+            described.append({})
+        else:
+            texts = {}
+            for locale in LOCALES:
+                value = entry.get(locale)
+                if not isinstance(value, str) or not value.strip():
+                    reader.add(entry.line_of(locale), f"criterion '{code}': level {score} needs a description in '{locale}'")
+                else:
+                    texts[locale] = value.strip()
+            described.append(texts)
+    return tuple(described)
 
 
 def inspection_policy() -> InspectionPolicy:
