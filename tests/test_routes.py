@@ -102,6 +102,8 @@ ACCESS = {
     "inspections.overdue_loans": ANY,
     "inspections.queue": {Role.SUPERVISOR},
     "inspections.review_report": set(),  # a report of another department: no supervisor here reviews it
+    "inspections.report_versions": {Role.HR, Role.ADMIN},  # those who may see the report
+    "inspections.version_diff": {Role.HR, Role.ADMIN},
     "api.create_inspection": TOKEN,
     "batches.index": {Role.HR, Role.ADMIN},
     "batches.new": {Role.HR, Role.ADMIN},
@@ -137,7 +139,7 @@ def world(app):
                        "code": "inspector", "certificate_id": strangers_certificate.id,
                        "verify_code": strangers_certificate.verify_code, "qualification": "inspector",
                        "entry_id": strangers_entry.id, "loan_id": strangers_loan.id,
-                       "report_id": strangers_report.id, "batch_id": strangers_batch.id, "token": "not-a-token"},
+                       "report_id": strangers_report.id, "number": 1, "batch_id": strangers_batch.id, "token": "not-a-token"},
         }
 
 

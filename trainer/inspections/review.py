@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from trainer.auth.models import Role, User
 from trainer.extensions import db
+from trainer.inspections import versions
 from trainer.inspections.gate import require_supervisor
 from trainer.inspections.models import InspectionReport, RaisedSignal, ReportStatus, Review, ReviewDecision
 from trainer.inspections.policy import Rubric, rubric
@@ -76,6 +77,8 @@ def review_report(supervisor: User, report_id: int, data: ReviewInput, now: date
     db.session.add(review)
     for signal in signals:
         signal.confirmed = data.confirmations[signal.id]
+    if decision is ReviewDecision.RETURNED:  # the report as returned is kept, numbered, before the author changes it
+        versions.record_returned(report, review)
     db.session.commit()
     return review
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from trainer.auth.models import Role
 from trainer.certification.services import today
 from trainer.extensions import db
-from trainer.inspections import loans, overdue, review, services
+from trainer.inspections import loans, overdue, review, services, versions
 from trainer.inspections.channel import WEB
 from trainer.inspections.forms import KIND_LABELS, attach_errors, report_form, review_form
 from trainer.inspections.gate import GateRefused, require_inspector, require_supervisor
@@ -194,7 +194,7 @@ def _render_report(report: InspectionReport, status: int = 200, error: str | Non
         pass
     return render_template("inspections/report.html", d=detail, error=error, can_review=can_review,
                            can_edit=report.author_id == current_user.id and report.status in services.EDITABLE,
-                           **_labels()), status
+                           kept=versions.versions_of(report.id), **_labels()), status
 
 
 @bp.get("/reports/<int:report_id>")
@@ -204,6 +204,37 @@ def report(report_id: int):
     if not services.can_view_report(current_user, report):
         abort(403)
     return _render_report(report)
+
+
+def _viewable(report_id: int) -> InspectionReport:
+    report = db.get_or_404(InspectionReport, report_id)
+    if not services.can_view_report(current_user, report):
+        abort(403)
+    return report
+
+
+@bp.get("/reports/<int:report_id>/versions")
+@roles_required()
+def report_versions(report_id: int):
+    report = _viewable(report_id)
+    return render_template("inspections/versions.html", report=report, loan=db.session.get(Loan, report.loan_id),
+                           versions=versions.versions_of(report.id), **_labels())
+
+
+@bp.get("/reports/<int:report_id>/versions/<int:number>")
+@roles_required()
+def version_diff(report_id: int, number: int):
+    """Version `number` (as returned) against what followed it: the next version, or the report as it is now."""
+    report = _viewable(report_id)
+    kept = versions.versions_of(report.id)
+    version = next((v for v in kept if v.number == number), None)
+    if version is None:
+        abort(404)
+    following = next((v for v in kept if v.number == number + 1), None)
+    after = following.snapshot if following else versions.snapshot(report)
+    fields = versions.diff(version.snapshot, after, inspection_policy(), _locale(), KIND_LABELS)
+    return render_template("inspections/version_diff.html", report=report, loan=db.session.get(Loan, report.loan_id),
+                           version=version, following=following, fields=fields, **_labels())
 
 
 @bp.get("/overdue")
@@ -232,7 +263,7 @@ def _review_form(report: InspectionReport):
 
 def _render_review(form, report: InspectionReport, status: int = 200, refusal=None, error=None):
     return render_template("inspections/review.html", form=form, d=services.report_detail(report), refusal=refusal,
-                           error=error, **_labels()), status
+                           error=error, kept=versions.versions_of(report.id), **_labels()), status
 
 
 @bp.route("/reports/<int:report_id>/review", methods=["GET", "POST"])
