@@ -33,16 +33,28 @@ def check_content() -> None:
         _fail(error)
     click.echo(f"OK: {len(sources.modules)} modules in es and en, {len(sources.questions)} questions, "
                f"{len(sources.qualifications)} qualifications.")
-    _echo_bank_report(sources.questions)
+    _echo_bank_report(sources)
 
 
-def _echo_bank_report(questions) -> None:
-    """The answer-length cues check-content judges (it fails above the limit), shown even when they pass."""
-    from trainer.exams.bank import LENGTH_CUE_MARGIN, length_cues
+def _echo_bank_report(sources) -> None:
+    """What check-content judges in the bank (it fails when any is wrong), shown even when they pass:
+    answer-length cues, undrawable questions, area coverage of every exam."""
+    from trainer.exams.bank import LENGTH_CUE_MARGIN, uncovered_areas, length_cues
+    from trainer.library import inspection_areas
 
     click.echo(f"Answer-length cues (limit: chance + {LENGTH_CUE_MARGIN} points):")
-    for cues in length_cues(questions):
+    for cues in length_cues(sources.questions):
         click.echo(f"  {cues}")
+    click.echo("Undrawable questions: none (every question can be drawn by some exam).")
+    areas = inspection_areas()
+    for code, missing in uncovered_areas(sources.qualifications, areas).items():
+        click.echo(f"Areas: the {code} exam covers {len(areas) - len(missing)} of {len(areas)} inspection areas "
+                   "in every draw" + (f" (missing: {', '.join(missing)})" if missing else ""))
+    from trainer.content.policy import load_reading_policy, module_minimum_seconds
+
+    policy = load_reading_policy(current_app.config["POLICIES_DIR"])
+    click.echo("Reading times (stated, and the reading rule's minimum): " + ", ".join(
+        f"{m.slug} {m.minutes} min ({module_minimum_seconds(m, policy) / 60:.1f})" for m in sources.modules))
 
 
 @trainer_cli.command("sync-content")

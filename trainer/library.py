@@ -14,7 +14,7 @@ from trainer.audit_log import services as audit_trail
 from trainer.certification.definitions import Qualification, load_qualifications
 from trainer.content.loader import ModuleSource, load_modules
 from trainer.content.services import SyncReport, sync_modules
-from trainer.exams.bank import QuestionSource, load_bank
+from trainer.exams.bank import QuestionSource, area_coverage_issues, load_bank
 from trainer.exams.services import BankReport, sync_questions
 from trainer.extensions import db
 from trainer.sourcefiles import SourceInvalid
@@ -45,9 +45,33 @@ def read_all(content_dir: Path | None = None, bank_dir: Path | None = None) -> S
     except SourceInvalid as error:
         issues += error.issues
     issues += _policy_issues(current_app.config["POLICIES_DIR"], set(qualifications))
+    if questions:
+        issues += area_coverage_issues(bank_dir, qualifications, inspection_areas())
+    issues += _reading_time_issues(modules)
     if issues:
         raise SourceInvalid(issues)
     return Sources(qualifications, modules, questions)
+
+
+def inspection_areas(policies_dir: Path | None = None) -> tuple[str, ...]:
+    """The areas every report covers (policies/inspection.yaml); none if that file is invalid,
+    which its own check reports."""
+    from trainer.inspections.policy import load_inspection_policy
+
+    try:
+        return load_inspection_policy(policies_dir or current_app.config["POLICIES_DIR"]).area_codes
+    except SourceInvalid:
+        return ()
+
+
+def _reading_time_issues(modules: list[ModuleSource]) -> list:
+    from trainer.content.policy import load_reading_policy, reading_time_issues
+
+    try:
+        policy = load_reading_policy(current_app.config["POLICIES_DIR"])
+    except SourceInvalid:
+        return []  # reported by _policy_issues
+    return reading_time_issues(modules, policy)
 
 
 def _policy_issues(policies_dir: Path, qualification_codes: set[str]) -> list:
@@ -56,8 +80,10 @@ def _policy_issues(policies_dir: Path, qualification_codes: set[str]) -> list:
     from trainer.inspections.policy import load_inspection_policy, load_rubric
     from trainer.ledger.catalogue import load_catalogue
 
+    from trainer.escalations.policy import load_escalation_policy
+
     issues = []
-    for load in (load_inspection_policy, load_rubric, load_reading_policy):
+    for load in (load_inspection_policy, load_rubric, load_reading_policy, load_escalation_policy):
         try:
             load(policies_dir)
         except SourceInvalid as error:

@@ -96,3 +96,33 @@ def test_an_app_can_shorten_the_times(app):
     with app.app_context():
         policy = reading_policy()
         assert policy.seconds_for(["word " * 300]) < 0.001 and policy.statement.version >= 1
+
+
+def test_a_module_may_not_promise_less_reading_time_than_the_rule_enforces(tmp_path, tree):
+    from trainer.content.loader import load_modules
+    from trainer.content.policy import module_minimum_seconds, reading_time_issues
+
+    long_section = " ".join(["palabra"] * 800)  # 4 minutes at 200 words a minute
+    tree.write("alpha", es={"Body of the second section.": long_section},
+               en={"Body of the second section.": long_section})
+    [module] = load_modules(tree.content, {"inspector", "supervisor"})
+    policy = load_reading_policy(write(tmp_path, GOOD))
+    assert module_minimum_seconds(module, policy) == 20 + 20 + 240  # two short sections at the floor
+    assert reading_time_issues([module], policy) == []
+    module.minutes = 4
+    [issue] = reading_time_issues([module], policy)
+    assert str(issue) == ("content/alpha/es.md:5: 'minutes: 4' is less than the reading rule's minimum for this "
+                          "text (5 minutes at 200 words a minute, policies/reading.yaml); state at least that")
+
+
+def test_the_real_modules_state_at_least_the_rule_minimum_and_a_plausible_pace():
+    from trainer.certification.definitions import load_qualifications
+    from trainer.content.loader import load_modules
+    from trainer.content.policy import module_minimum_seconds
+
+    policy = load_reading_policy(PROJECT_ROOT / "policies")
+    modules = load_modules(PROJECT_ROOT / "content", set(load_qualifications(PROJECT_ROOT / "question_bank")))
+    for module in modules:
+        words = sum(len(s.markdown.split()) for s in module.texts["es"].sections)
+        assert module.minutes * 60 >= module_minimum_seconds(module, policy), module.slug
+        assert 130 <= words / module.minutes <= 200, (module.slug, words / module.minutes)  # words a minute

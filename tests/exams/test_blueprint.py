@@ -134,6 +134,38 @@ def test_every_inspector_exam_covers_the_eight_areas(ctx):
         assert len(drawn) == exam.question_count
 
 
+def test_an_exam_that_could_miss_an_area_is_an_error_at_its_qualification(bank):
+    from trainer.exams.bank import area_coverage_issues
+
+    (bank / "tags.yaml").write_text("tags:\n  t1: alpha\n  fund-use: alpha\n  collateral: alpha\n", encoding="utf-8")
+    rule = "- {module: alpha, count: 1, min_per_tag: {fund-use: 1}}"
+    (bank / "qualifications.yaml").write_text(QUALIFICATIONS.replace("- {module: alpha, count: 1}", rule))
+    found = [str(i) for i in area_coverage_issues(bank, load_qualifications(bank), ("fund_use", "collateral"))]
+    assert len(found) == 1 and found[0].endswith(
+        "qualifications.yaml:2: inspector: the exam does not cover every inspection area: no rule "
+        "guarantees a question tagged 'collateral' (add them to a rule's min_per_tag)"), found
+
+
+@pytest.mark.parametrize("code", ["inspector", "supervisor"])
+def test_every_exam_of_the_real_bank_guarantees_the_eight_areas(code):
+    from trainer.exams.bank import guaranteed_tags
+
+    qualifications, questions = real_bank()
+    assert set(AREAS) <= guaranteed_tags(qualifications[code].exam)
+    candidates = candidates_of(questions)
+    for seed in range(100):
+        tags = {tag for q in draw(qualifications[code].exam, candidates, random.Random(seed)) for tag in q.tags}
+        assert set(AREAS) <= tags, (seed, set(AREAS) - tags)
+
+
+def test_check_content_reports_cues_drawability_and_areas(app):
+    result = app.test_cli_runner().invoke(args=["trainer", "check-content"])
+    assert result.exit_code == 0, result.output
+    assert "Undrawable questions: none" in result.output
+    assert "the inspector exam covers 8 of 8 inspection areas" in result.output
+    assert "the supervisor exam covers 8 of 8 inspection areas" in result.output
+
+
 @pytest.mark.parametrize("code", ["inspector", "supervisor"])
 def test_two_attempts_share_few_questions(code):
     """Expected share of questions two independent attempts have in common (seeded estimate)."""

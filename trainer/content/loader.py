@@ -43,6 +43,7 @@ class ModuleSource:
     version: int
     texts: dict[str, ModuleText] = field(default_factory=dict)
     version_line: int = 1  # where `version:` stands in es.md, for messages about it
+    minutes_line: int = 1  # where `minutes:` stands in es.md
 
     @property
     def content_hash(self) -> str:
@@ -113,7 +114,7 @@ def _load_module(folder: Path, root: Path, qualifications: set[str], issues: lis
     module = ModuleSource(
         slug=meta["slug"], order=meta["order"], minutes=meta["minutes"],
         qualifications=list(meta["qualifications"]), version=meta["version"],
-        version_line=meta.line_of("version"),
+        version_line=meta.line_of("version"), minutes_line=meta.line_of("minutes"),
     )
     for locale, result in parsed.items():
         sections = split_sections(result.body, result.meta["title"])

@@ -8,11 +8,15 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
 from trainer import policies
 from trainer.sourcefiles import LineDict, SourceInvalid, SourceIssue, display_path, parse_yaml, read_text
+
+if TYPE_CHECKING:
+    from trainer.content.loader import ModuleSource
 
 POLICY_FILE = "reading.yaml"
 LOCALES = ("es", "en")
@@ -44,6 +48,25 @@ class ReadingPolicy:
         """The minimum reading time of one section: the floor, or its shortest translation at the policy's pace."""
         words = min((len(WORD.findall(text)) for text in markdown_by_locale), default=0)
         return max(float(self.min_seconds_per_section), words * 60 / self.words_per_minute)
+
+
+def module_minimum_seconds(module: "ModuleSource", policy: ReadingPolicy) -> float:
+    """The least time the reading rule lets a person spend on a module: its sections' minimums added up."""
+    texts = list(module.texts.values())
+    return sum(policy.seconds_for([t.sections[i].markdown for t in texts]) for i in range(len(texts[0].sections)))
+
+
+def reading_time_issues(modules: list["ModuleSource"], policy: ReadingPolicy) -> list[SourceIssue]:
+    """A module's stated reading time (`minutes:`) may not promise less than the reading rule enforces."""
+    issues = []
+    for module in modules:
+        least = module_minimum_seconds(module, policy)
+        if module.minutes * 60 < least:
+            issues.append(SourceIssue(f"content/{module.slug}/es.md", module.minutes_line, (
+                f"'minutes: {module.minutes}' is less than the reading rule's minimum for this text "
+                f"({math.ceil(least / 60)} minutes at {policy.words_per_minute:g} words a minute, "
+                f"policies/{POLICY_FILE}); state at least that")))
+    return issues
 
 
 def whole_seconds(seconds: float) -> int:

@@ -3,7 +3,9 @@
 Every problem is reported as `file:line: message`; nothing is loaded when
 any file is invalid. Cross-checks: modules exist, tags are known, ids are
 unique across the bank, every exam blueprint can be drawn, every question
-can be drawn by some exam, and the option lengths give no answer away.
+can be drawn by some exam, and the option lengths give no answer away;
+`area_coverage_issues` checks (with the inspection policy) that every exam
+covers all eight areas.
 """
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
-from trainer.certification.definitions import DEFINITIONS_FILE, LEVELS, LOCALES, Qualification
+from trainer.certification.definitions import DEFINITIONS_FILE, LEVELS, LOCALES, ExamBlueprint, Qualification
 from trainer.exams.drawing import Candidate, rule_pool
 from trainer.sourcefiles import LineDict, SourceInvalid, SourceIssue, display_path, parse_yaml, read_text
 
@@ -253,6 +256,41 @@ def _check_drawable(bank_dir: Path, qualifications: dict[str, Qualification], qu
             issues.append(SourceIssue(question.path, question.line, f"question '{question.qid}' can never be drawn: "
                                       f"no exam in {DEFINITIONS_FILE} draws {question.level}-level questions "
                                       f"from '{question.module}' with its tags"))
+
+
+# --- coverage of the inspection areas ------------------------------------------
+# Every exam covers all eight areas of a report. An area is covered for sure when
+# some rule guarantees a question tagged with it: a `min_per_tag` entry, or a rule
+# that draws only that tag. Area codes come from policies/inspection.yaml
+# (`fund_use`), tags from tags.yaml (`fund-use`).
+
+def area_tag(area_code: str) -> str:
+    return area_code.replace("_", "-")
+
+
+def guaranteed_tags(exam: ExamBlueprint) -> set[str]:
+    """The tags every draw of this exam is sure to include."""
+    tags: set[str] = set()
+    for rule in exam.draw:
+        tags.update(tag for tag, need in rule.min_per_tag if need > 0)
+        if len(rule.tags) == 1:
+            tags.add(rule.tags[0])
+    return tags
+
+
+def uncovered_areas(qualifications: dict[str, Qualification], area_codes: Sequence[str]) -> dict[str, list[str]]:
+    """Per qualification with an exam, the areas (tags) some of its draws could miss."""
+    return {code: [area_tag(a) for a in area_codes if area_tag(a) not in guaranteed_tags(q.exam)]
+            for code, q in qualifications.items() if q.exam is not None}
+
+
+def area_coverage_issues(bank_dir: Path, qualifications: dict[str, Qualification],
+                         area_codes: Sequence[str]) -> list[SourceIssue]:
+    shown = display_path(bank_dir / DEFINITIONS_FILE, bank_dir)
+    return [SourceIssue(shown, qualifications[code].line,
+                        f"{code}: the exam does not cover every inspection area: no rule guarantees a question "
+                        f"tagged {', '.join(repr(t) for t in missing)} (add them to a rule's min_per_tag)")
+            for code, missing in uncovered_areas(qualifications, area_codes).items() if missing]
 
 
 # --- answer-length cues -------------------------------------------------------
