@@ -110,6 +110,11 @@ ACCESS = {
     "batches.batch": {Role.HR, Role.ADMIN},
     "batches.add_members": {Role.HR, Role.ADMIN},
     "batches.export_csv": {Role.HR, Role.ADMIN},
+    "meetings.index": {Role.SUPERVISOR, Role.HR, Role.ADMIN},
+    "meetings.new": {Role.SUPERVISOR, Role.ADMIN},
+    "meetings.meeting": {Role.HR, Role.ADMIN},  # a meeting of another department
+    "hr.request_lift": {Role.HR, Role.ADMIN},
+    "hr.decide_lift": {Role.HR, Role.ADMIN},
 }
 ROLES = [None, Role.STAFF, Role.SUPERVISOR, Role.HR, Role.ADMIN]
 
@@ -130,6 +135,10 @@ def world(app):
         strangers_report = file_report(stranger, strangers_loan, full_content(), submit=True)
         strangers_batch = create_batch(people[Role.HR], "Cohort", "inspector", today(), today() + timedelta(days=30))
         add_members(strangers_batch, people[Role.HR], [stranger.id])
+        from trainer.meetings.services import MeetingInput, record_meeting
+
+        strangers_meeting = record_meeting(people[Role.ADMIN], other.id, MeetingInput(
+            held_on=today(), analysis="Reviewed the book", attendee_ids=[stranger.id], loan_ids=[strangers_loan.id]))
         db.session.commit()
         return {
             "logins": {role: p.email for role, p in people.items()},
@@ -139,7 +148,8 @@ def world(app):
                        "code": "inspector", "certificate_id": strangers_certificate.id,
                        "verify_code": strangers_certificate.verify_code, "qualification": "inspector",
                        "entry_id": strangers_entry.id, "loan_id": strangers_loan.id,
-                       "report_id": strangers_report.id, "number": 1, "batch_id": strangers_batch.id, "token": "not-a-token"},
+                       "report_id": strangers_report.id, "number": 1, "batch_id": strangers_batch.id,
+                       "meeting_id": strangers_meeting.id, "lift_id": 999999, "token": "not-a-token"},
         }
 
 

@@ -7,7 +7,7 @@ from trainer.content.models import (  # noqa: F401
 )
 from trainer.exams.models import Accommodation, AttemptItem, ExamAttempt, Question, QuestionVersion  # noqa: F401
 from trainer.certification.models import (  # noqa: F401
-    ApiToken, Certificate, CertificationEvent, ReminderSent,
+    ApiToken, Certificate, CertificationEvent, ReminderSent, SuspensionLift,
 )
 from trainer.inspections.models import (AreaFinding, InspectionReport, Loan, RaisedSignal, ReportAttachment,  # noqa: F401,E402
                                         ReportVersion, Review, ReviewDelegation)

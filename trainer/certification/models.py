@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trainer.dbtypes import UTCDateTime
@@ -53,6 +53,7 @@ class EventKind(str, enum.Enum):
     REVOKED = "revoked"
     EXPIRING = "expiring"  # noted by the reminders job when the renewal window opens
     EXPIRED = "expired"  # noted by the reminders job
+    LIFTED = "lifted"  # a suspension lifted after an investigation cleared the person (two HR/admin people)
 
 
 class CertificationEvent(db.Model):
@@ -111,3 +112,38 @@ class ApiToken(db.Model):
         """The token's scopes (trainer.api.scopes.Scope)."""
         from trainer.api.scopes import parse
         return parse(self.scopes)
+
+
+class LiftStatus(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class SuspensionLift(db.Model):
+    """A request to lift a suspension because an investigation cleared the person.
+
+    One HR/admin person asks, with a reason; a second, different one approves or
+    rejects it. Only an approval reinstates the suspended certificates (see
+    certification/lifts.py). At most one request per person and qualification waits at a time.
+    """
+
+    __tablename__ = "suspension_lifts"
+    __table_args__ = (
+        Index("uq_suspension_lifts_pending", "user_id", "qualification", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    qualification: Mapped[str] = mapped_column(String(40))
+    suspension_event_id: Mapped[int] = mapped_column(ForeignKey("certification_events.id"))  # the suspension lifted
+    reason: Mapped[str] = mapped_column(Text)  # what the investigation found
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[LiftStatus] = mapped_column(
+        Enum(LiftStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=LiftStatus.PENDING)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str] = mapped_column(Text, default="")

@@ -136,7 +136,7 @@ def _record_of(person: User) -> dict:
         "certificate_states": {c.id: certification.state_on(c, day, qualifications[c.qualification].renewal_window_days)
                                for c in certificates if c.qualification in qualifications},
         "attempts": exams.attempts_of(person.id), "events": events, "names": names, "accommodation": accommodation,
-        "today": day, "qualifications": qualifications,
+        "today": day, "qualifications": qualifications, **lift_views.person_page_extras(person),
     }
 
 
@@ -161,7 +161,7 @@ def _event_labels() -> dict[str, str]:
         EventKind.GRANTED.value: _("Granted"), EventKind.RENEWED.value: _("Renewed"),
         EventKind.REINSTATED.value: _("Reinstated"), EventKind.SUSPENDED.value: _("Suspended"),
         EventKind.REVOKED.value: _("Revoked"), EventKind.EXPIRING.value: _("Renewal window opened"),
-        EventKind.EXPIRED.value: _("Expired"),
+        EventKind.EXPIRED.value: _("Expired"), EventKind.LIFTED.value: _("Suspension lifted"),
     }
 
 
@@ -321,3 +321,6 @@ def exam_statistics_csv(qualification: str):
     filename = f"exam-statistics-{qualification}-{certification.today().isoformat()}.csv"
     return Response(page.to_csv(report, _locale()), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+from trainer.hr import lift_views  # noqa: E402 - its routes (suspension lifts) join this blueprint
