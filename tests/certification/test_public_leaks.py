@@ -57,7 +57,8 @@ def suspended_by_a_severe_sanction(how: str) -> Certificate:
 def test_public_pages_say_the_state_and_nothing_more(app, how, ended, locale):
     with app.app_context():
         cert = ended(how)
-        values = {"verify_code": cert.verify_code, "qualification": "inspector", "filename": "badge.svg"}
+        values = {"verify_code": cert.verify_code, "qualification": "inspector", "filename": "badge.svg",
+                  "token": "not-a-token"}
         addresses = public_addresses(app, values)
     client = app.test_client()  # a visitor: no login
     seen = []

@@ -65,5 +65,11 @@ def badge_class(qualification: Qualification, locale: str, *, badge_url: str, im
     }
 
 
-def issuer(*, name: str, issuer_url: str, site_url: str) -> dict:
-    return {"@context": CONTEXT, "type": "Issuer", "id": issuer_url, "name": name, "url": site_url}
+def issuer(*, name: str, issuer_url: str, site_url: str, email: str = "", image_url: str = "",
+           description: str = "") -> dict:
+    """The bank as the Open Badges issuer (its name, contact address and logo, as configured)."""
+    document = {"@context": CONTEXT, "type": "Issuer", "id": issuer_url, "name": name, "url": site_url}
+    for key, value in (("email", email), ("image", image_url), ("description", description)):
+        if value:
+            document[key] = value
+    return document

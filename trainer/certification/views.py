@@ -5,35 +5,27 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from trainer.auth.models import User
-from trainer.certification import badges, services
+from trainer.certification import badges, services, standing
 from trainer.certification.definitions import Qualification
 from trainer.certification.models import Certificate, CertificateStatus
 from trainer.certification.pdf import CertificateSheet, certificate_pdf
 from trainer.certification.pdf_signing import sign_pdf
-from trainer.issuer import issuer
+from trainer.issuer import issuer, logo_file
 from trainer.extensions import db
 from trainer.security import can_view_person, roles_required
 
 bp = Blueprint("certification", __name__)
 
 # A renewal is issued before the current certificate ends and starts the day after it.
-UPCOMING = "upcoming"
+UPCOMING = standing.UPCOMING
 IN_FORCE = (services.ACTIVE, services.EXPIRING, UPCOMING)
-STATE_LABELS = {
-    services.ACTIVE: _l("Active"),
-    services.EXPIRING: _l("Expiring soon"),
-    UPCOMING: _l("Not yet valid"),
-    services.EXPIRED: _l("Expired"),
-    services.SUSPENDED: _l("Suspended"),
-    services.REVOKED: _l("Revoked"),
-}
+STATE_LABELS = standing.STATE_LABELS
 PUBLIC_HEADERS = {"X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
 JSON_LD = "application/ld+json"
 
@@ -72,7 +64,9 @@ def mine():
 def certificate(certificate_id: int):
     cert, holder = _viewable(certificate_id)
     return render_template("certification/certificate.html", item=_shown(cert), holder=holder,
-                           verify_url=url_for(".verify", verify_code=cert.verify_code, _external=True))
+                           verify_url=url_for(".verify", verify_code=cert.verify_code, _external=True),
+                           badge_url=url_for(".badge_assertion", verify_code=cert.verify_code, _external=True),
+                           bank=issuer(), logo_url=_logo_url())
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
@@ -102,7 +96,8 @@ def verify(verify_code: str):
         return page, 404, PUBLIC_HEADERS
     holder = db.session.get(User, cert.user_id)
     day = services.today()
-    page = render_template("certification/verify.html", item=_shown(cert, day), holder=holder, today=day)
+    page = render_template("certification/verify.html", item=_shown(cert, day), holder=holder, today=day,
+                           bank=issuer(), logo_url=_logo_url())
     return page, PUBLIC_HEADERS
 
 
@@ -115,9 +110,11 @@ def badge_assertion(verify_code: str):
     if cert.status is not CertificateStatus.ACTIVE:
         return _json(badges.revoked_assertion(assertion_url=assertion_url, reason=_revocation_reason(cert)), 410)
     holder = db.session.get(User, cert.user_id)
+    # The badge class in the holder's language, so a backpack shows it as they read the site.
     return _json(badges.assertion(
         cert, holder.email, assertion_url=assertion_url,
-        badge_url=url_for(".badge_class", qualification=cert.qualification, _external=True),
+        badge_url=url_for(".badge_class", qualification=cert.qualification, _external=True,
+                          **_lang_argument(holder.locale)),
         tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"],
     ))
 
@@ -127,11 +124,13 @@ def badge_class(qualification: str):
     definition = services.definitions().get(qualification)
     if definition is None:
         return _json({"error": "not_found"}, 404)
-    # One wording for every backpack that fetches it: the bank's language.
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+    # ?lang= (the holder's language, from their assertion); without it, the bank's language.
+    language = _language(request.args.get("lang"))
+    with force_locale(language):
         return _json(badges.badge_class(
-            definition, current_app.config["BABEL_DEFAULT_LOCALE"],
-            badge_url=url_for(".badge_class", qualification=qualification, _external=True),
+            definition, language,
+            badge_url=url_for(".badge_class", qualification=qualification, _external=True,
+                              **_lang_argument(language)),
             image_url=url_for("static", filename="badge.svg", _external=True),
             issuer_url=url_for(".badge_issuer", _external=True), criteria=_criteria(definition),
         ))
@@ -139,13 +138,43 @@ def badge_class(qualification: str):
 
 @bp.get("/badges/issuer.json")
 def badge_issuer():
+    bank = issuer()
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        return _json(badges.issuer(name=_("Post-loan inspection training and qualification"),
-                                   issuer_url=url_for(".badge_issuer", _external=True),
-                                   site_url=url_for("web.index", _external=True)))
+        return _json(badges.issuer(name=bank.name, issuer_url=url_for(".badge_issuer", _external=True),
+                                   site_url=url_for("web.index", _external=True), email=bank.contact_email,
+                                   image_url=_logo_url() or "",
+                                   description=_("Post-loan inspection training and qualification")))
+
+
+@bp.get("/badges/issuer-logo")
+def issuer_logo():
+    """The bank's logo (TRAINER_BANK_LOGO), for certificate pages and the Open Badges issuer."""
+    found = logo_file()
+    if found is None:
+        abort(404)
+    path, media_type = found
+    response = send_file(path, mimetype=media_type, max_age=3600)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 # --- helpers ------------------------------------------------------------------
+
+def _language(choice: str | None) -> str:
+    """A language the site speaks, else the bank's."""
+    config = current_app.config
+    return choice if choice in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+
+
+def _lang_argument(choice: str | None) -> dict[str, str]:
+    """`?lang=` for a language other than the bank's (whose badge class keeps its plain address)."""
+    language = _language(choice)
+    return {} if language == current_app.config["BABEL_DEFAULT_LOCALE"] else {"lang": language}
+
+
+def _logo_url() -> str | None:
+    return url_for(".issuer_logo", _external=True) if logo_file() else None
+
 
 def _viewable(certificate_id: int) -> tuple[Certificate, User]:
     cert = db.get_or_404(Certificate, certificate_id)
