@@ -193,3 +193,7 @@ trainer_cli.add_command(directory_login_command)
 from trainer.notifications.cli import deliver_notifications_command  # noqa: E402
 
 trainer_cli.add_command(deliver_notifications_command)
+
+from trainer.auth.account_cli import send_invitations_command  # noqa: E402
+
+trainer_cli.add_command(send_invitations_command)

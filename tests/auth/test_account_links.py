@@ -302,3 +302,18 @@ def test_the_admin_form_sets_the_language(app, client, login, admin):
         assert db.session.get(User, person_id).locale == "en"
         count = db.session.scalar(select(func.count()).select_from(User))
     assert count >= 2
+
+
+def test_send_invitations_from_the_command_line(app, runner, smtp_server):
+    with app.app_context():
+        first, second = newcomer("en"), newcomer("es")
+        numbers = (first.employee_no, second.employee_no)
+    result = runner.invoke(args=["trainer", "send-invitations"])
+    assert result.exit_code == 0 and "2 invitation(s) queued." in result.output
+    assert "0 invitation(s) queued." in runner.invoke(args=["trainer", "send-invitations"]).output
+    again = runner.invoke(args=["trainer", "send-invitations", "--employee-no", numbers[0].lower()])
+    assert again.exit_code == 0 and "1 invitation(s) queued." in again.output
+    unknown = runner.invoke(args=["trainer", "send-invitations", "--employee-no", "NOPE"])
+    assert unknown.exit_code != 0 and "nobody was invited" in unknown.output
+    deliver(app)
+    assert len(smtp_server.received) == 3
