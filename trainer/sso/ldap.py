@@ -34,10 +34,15 @@ def entry_dn(user: User) -> str | None:
     if cfg["LDAP_BIND_DN_TEMPLATE"]:
         return cfg["LDAP_BIND_DN_TEMPLATE"].format(**_fields(user, escape_rdn))
     search_filter = cfg["LDAP_SEARCH_FILTER"].format(**_fields(user, escape_filter_chars))
-    with Connection(_server(), user=cfg["LDAP_BIND_USER"] or None, password=cfg["LDAP_BIND_PASSWORD"] or None,
-                    auto_bind=True, receive_timeout=cfg["LDAP_TIMEOUT_SECONDS"], read_only=True) as conn:
-        conn.search(cfg["LDAP_SEARCH_BASE"], search_filter, search_scope=SUBTREE, attributes=[], size_limit=2)
-        entries = [e for e in conn.response if e.get("type") == "searchResEntry"]
+    conn = Connection(_server(), user=cfg["LDAP_BIND_USER"] or None, password=cfg["LDAP_BIND_PASSWORD"] or None,
+                      receive_timeout=cfg["LDAP_TIMEOUT_SECONDS"], read_only=True)
+    try:
+        if not conn.bind():
+            raise LDAPException(f"the service account cannot bind: {conn.result.get('description')}")
+        conn.search(cfg["LDAP_SEARCH_BASE"], search_filter, search_scope=SUBTREE, attributes=["1.1"], size_limit=2)
+        entries = [e for e in conn.response or () if e.get("type") == "searchResEntry"]
+    finally:
+        _close(conn)
     return entries[0]["dn"] if len(entries) == 1 else None
 
 
@@ -55,7 +60,13 @@ def check_password(user: User, password: str) -> bool:
         try:
             return bool(conn.bind())
         finally:
-            conn.unbind()
+            _close(conn)
     except LDAPException as error:
         current_app.logger.error("LDAP check for user %s failed: %s", user.id, error)
         return False
+
+
+def _close(conn: Connection) -> None:
+    conn.unbind()
+    if conn.socket is not None:  # ldap3 leaves the socket of a failed connect open
+        conn.socket.close()
