@@ -98,7 +98,7 @@ def _seed_certificates() -> None:
         db.session.add(cert)
         db.session.flush()
         db.session.add(CertificationEvent(user_id=user.id, qualification=code, certificate_id=cert.id,
-                                          kind=EventKind.GRANTED, reason="demo data", source="demo"))
+                                          kind=EventKind.GRANTED, reason="Examen aprobado antes de la puesta en marcha de la plataforma", source="demo"))
         # The modules read through in order at a reading pace, the day before the exam.
         reading_day = datetime.combine(valid_from - timedelta(days=1), time(9), tzinfo=timezone.utc)
         for module in modules:

@@ -14,27 +14,27 @@ from trainer.inspections.models import InspectionReport, Loan, RaisedSignal
 # loan_no, borrower, department, officer, amount, type, guarantor, collateral
 LOANS = [
     ("MAD-2025-0101", "Textiles Norte, S.A.", "CR-MAD", "E1002", "1500000", "working_capital",
-     "Grupo Norte Holding", "Pledge on inventory"),
+     "Grupo Norte Holding", "Prenda sobre existencias"),
     ("MAD-2025-0102", "Cerámicas del Tajo, S.L.", "CR-MAD", "E1002", "820000", "fixed_asset",
-     "", "Mortgage on the plant at Toledo"),
+     "", "Hipoteca sobre la planta de Toledo"),
     ("MAD-2025-0103", "Logística Centro, S.A.", "CR-MAD", "E1002", "450000", "working_capital",
-     "Antonio Ruiz (partner)", ""),
-    ("MAD-2025-0110", "Panificadora Sol, S.L.", "CR-MAD", "E1001", "260000", "working_capital", "", "Pledge on equipment"),
+     "Antonio Ruiz (socio)", ""),
+    ("MAD-2025-0110", "Panificadora Sol, S.L.", "CR-MAD", "E1001", "260000", "working_capital", "", "Prenda sobre maquinaria"),
     ("MAD-2025-0111", "Huertas de Aranjuez, S.Coop.", "CR-MAD", "E1001", "390000", "fixed_asset",
-     "", "Mortgage on farmland"),
+     "", "Hipoteca sobre fincas rústicas"),
     ("SEV-2025-0201", "Aceites del Sur, S.A.", "CR-SEV", "E2001", "2100000", "fixed_asset",
-     "Cooperativa Olivarera", "Mortgage on the mill"),
-    ("VAL-2025-0301", "Naviera Levante, S.A.", "CR-VAL", "E3001", "3400000", "working_capital", "", "Pledge on vessels"),
+     "Cooperativa Olivarera", "Hipoteca sobre la almazara"),
+    ("VAL-2025-0301", "Naviera Levante, S.A.", "CR-VAL", "E3001", "3400000", "working_capital", "", "Prenda sobre buques"),
 ]
 FINDINGS = {
-    "fund_use": "Disbursements match the invoices in the file; no transfers to related companies.",
-    "macro_environment": "Sector demand stable; energy costs up 8% on the quarter.",
-    "production_operation": "Plant working two shifts; order book covers four months.",
-    "financial_condition": "Current ratio 1.4; receivable days 52, up from 47.",
-    "management": "No changes in the management team.",
-    "major_matters": "No litigation, accidents or large investments announced.",
-    "guarantor": "Guarantor's last accounts show stable equity.",
-    "collateral": "Collateral inspected on site; registration valid until 2031.",
+    "fund_use": "Las disposiciones coinciden con las facturas del expediente; no hay transferencias a empresas vinculadas.",
+    "macro_environment": "Demanda del sector estable; los costes energéticos suben un 8 % en el trimestre.",
+    "production_operation": "La planta trabaja a dos turnos; la cartera de pedidos cubre cuatro meses.",
+    "financial_condition": "Ratio de liquidez 1,4; periodo medio de cobro de 52 días, frente a 47.",
+    "management": "Sin cambios en el equipo directivo.",
+    "major_matters": "No se anuncian litigios, accidentes ni grandes inversiones.",
+    "guarantor": "Las últimas cuentas del garante muestran un patrimonio neto estable.",
+    "collateral": "Garantía inspeccionada in situ; inscripción registral vigente hasta 2031.",
 }
 
 
@@ -69,8 +69,8 @@ def _file_and_review(officer: User, supervisor: User, loans: list[Loan], today: 
     for n, loan in enumerate(loans):
         for month in reversed(months):
             day = month + timedelta(days=9 + n)
-            signals = {"liquidity_strain": "Two suppliers report payments 30 days late."} if (n, month) == (0, months[0]) else {}
-            content = ReportContent(kind="regular", inspection_date=day, conclusion="Loan performing; keep monthly monitoring.",
+            signals = {"liquidity_strain": "Dos proveedores informan de pagos con 30 días de retraso."} if (n, month) == (0, months[0]) else {}
+            content = ReportContent(kind="regular", inspection_date=day, conclusion="Préstamo al corriente; mantener el seguimiento mensual.",
                                     areas={code: AreaEntry(finding=text, rating="normal") for code, text in FINDINGS.items()},
                                     signals=signals)
             filed_at = datetime.combine(day + timedelta(days=2), time(10), tzinfo=timezone.utc)
@@ -79,10 +79,10 @@ def _file_and_review(officer: User, supervisor: User, loans: list[Loan], today: 
             confirmations = {s.id: True for s in db.session.scalars(
                 select(RaisedSignal).where(RaisedSignal.report_id == report.id))}
             review_report(supervisor, report.id, ReviewInput(
-                decision="accepted", opinion="Complete report; the analysis supports the conclusion.",
+                decision="accepted", opinion="Informe completo; el análisis respalda la conclusión.",
                 scores=scores, confirmations=confirmations), now=filed_at + timedelta(days=1))
     flagged = db.session.scalar(select(InspectionReport.id).where(InspectionReport.loan_id == loans[0].id)
                                 .order_by(InspectionReport.inspection_date.desc()).limit(1))
     log_entry(supervisor, officer, "risk_revealed_early", 10,
-              "Spotted the supplier payment delays at Textiles Norte before they reached the bank.",
+              "Detectó los retrasos en los pagos a proveedores de Textiles Norte antes de que afectaran al banco.",
               inspection_id=flagged)

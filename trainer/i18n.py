@@ -25,6 +25,10 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from trainer import formatting
+
+    formatting.init_app(app)  # dates, times, numbers and the names of codes, one style each
+
     @app.context_processor
     def _inject_locale():
         return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}

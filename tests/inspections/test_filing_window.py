@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from trainer import formatting
 from trainer.api.scopes import Scope
 from trainer.api.services import issue_token
 from trainer.auth.models import Role
@@ -52,7 +53,7 @@ def test_an_inspector_expired_yesterday_cannot_file_a_report_dated_last_week(ban
             services.file_report(bank.officer, bank.loan, full_content(last_week()), submit=True)
     assert refused.value.code == "expired"
     assert refused.value.message == (
-        f"Your Post-loan inspector qualification expired on {(today() - timedelta(days=1)).isoformat()}.")
+        f"Your Post-loan inspector qualification expired on {formatting.day(today() - timedelta(days=1))}.")
     assert report_count() == 0
 
 

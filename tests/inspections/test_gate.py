@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from trainer import formatting
 from trainer.auth.models import Role
 from trainer.extensions import db
 from trainer.inspections import review, services
@@ -49,7 +50,7 @@ def test_expired_message_names_the_date(bank):
     put_in_state(bank.officer, "expired")
     with pytest.raises(GateRefused) as refused:
         require_inspector(bank.officer, today())
-    assert refused.value.message == f"Your Post-loan inspector qualification expired on {(today() - timedelta(days=1)).isoformat()}."
+    assert refused.value.message == f"Your Post-loan inspector qualification expired on {formatting.day(today() - timedelta(days=1))}."
 
 
 def test_an_expired_inspector_cannot_back_date_a_report(bank):

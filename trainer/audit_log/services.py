@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +26,32 @@ from trainer.ledger import signing
 from trainer.timeutil import utcnow
 
 GENESIS, HEAD_ID, MAX_TRIES, BATCH = "0" * 64, 1, 50, 2000
+# What each kind of event is called on the audit trail page; a kind not listed shows its code.
+KIND_LABELS = {
+    "accommodation.granted": _l("Extra exam time granted"),
+    "account.activated": _l("Account reactivated"),
+    "account.changed": _l("Account changed"),
+    "account.created": _l("Account created"),
+    "account.deactivated": _l("Account deactivated"),
+    "content.loaded": _l("Training content loaded"),
+    "department.changed": _l("Department changed"),
+    "department.created": _l("Department created"),
+    "import.loans": _l("Loans imported"),
+    "import.staff": _l("Staff imported"),
+    "meeting.recorded": _l("Credit meeting recorded"),
+    "password.reset": _l("Temporary password set"),
+    "password.set_by_link": _l("Password set from a link"),
+    "roles.changed": _l("Roles changed"),
+    "token.issued": _l("API token issued"),
+    "token.revoked": _l("API token revoked"),
+}
+
+
+def kind_label(kind: str) -> str:
+    label = KIND_LABELS.get(kind)
+    return str(label) if label is not None else kind
+
+
 AUDIT_CONTEXT = b"trainer-audit-event:v1:"
 HASHED = ("seq", "at", "actor_id", "kind", "person_id", "subject", "before", "after", "prev_hash")
 

@@ -46,7 +46,7 @@ def _person_id(form: TrailFilterForm, field) -> int | None:
 
 def _filter() -> tuple[TrailFilterForm, services.TrailFilter]:
     form = TrailFilterForm(request.args)
-    form.kind.choices = [("", _l("All kinds"))] + [(k, k) for k in services.kinds()]
+    form.kind.choices = [("", _l("All kinds"))] + [(k, services.kind_label(k)) for k in services.kinds()]
     valid = form.validate()
     if form.kind.data and form.kind.data not in dict(form.kind.choices):
         form.kind.errors = [*form.kind.errors, _l("Choose a kind from the list.")]

@@ -19,7 +19,7 @@ class MembersForm(FlaskForm):
     expiring_before = DateField(_l("Everyone whose certificate of this qualification expires before"),
                                 validators=[Optional()], description=_l("For a recertification batch."))
     file = FileField(_l("CSV of employee numbers"),
-                     description=_l("A column named employee_no; the file is taken whole or not at all."))
+                     description=_l("A column named <code>employee_no</code>; the file is taken whole or not at all."))
 
 
 class BatchForm(MembersForm):

@@ -45,6 +45,7 @@ from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, case, exists, or_, select
 from sqlalchemy.orm import aliased
 
@@ -55,6 +56,17 @@ from trainer.timeutil import as_utc
 ACTIVE, EXPIRING, EXPIRED = "active", "expiring", "expired"
 SUSPENDED, REVOKED, NONE = "suspended", "revoked", "none"
 QUALIFYING = (ACTIVE, EXPIRING)
+UPCOMING = "upcoming"  # a renewal issued before the current certificate ends, not started yet
+# The one name of each state, on every page, export and mail.
+STATE_LABELS = {
+    ACTIVE: _l("Valid"),
+    EXPIRING: _l("Expiring soon"),
+    UPCOMING: _l("Not yet valid"),
+    EXPIRED: _l("Expired"),
+    SUSPENDED: _l("Suspended"),
+    REVOKED: _l("Revoked"),
+    NONE: _l("Not qualified"),
+}
 
 
 def day_end(day: date) -> datetime:

@@ -8,11 +8,10 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from trainer.auth.models import User
-from trainer.certification import badges, services
+from trainer.certification import badges, services, standing
 from trainer.certification.definitions import Qualification
 from trainer.certification.models import Certificate, CertificateStatus
 from trainer.certification.pdf import CertificateSheet, certificate_pdf
@@ -24,16 +23,9 @@ from trainer.security import can_view_person, roles_required
 bp = Blueprint("certification", __name__)
 
 # A renewal is issued before the current certificate ends and starts the day after it.
-UPCOMING = "upcoming"
+UPCOMING = standing.UPCOMING
 IN_FORCE = (services.ACTIVE, services.EXPIRING, UPCOMING)
-STATE_LABELS = {
-    services.ACTIVE: _l("Active"),
-    services.EXPIRING: _l("Expiring soon"),
-    UPCOMING: _l("Not yet valid"),
-    services.EXPIRED: _l("Expired"),
-    services.SUSPENDED: _l("Suspended"),
-    services.REVOKED: _l("Revoked"),
-}
+STATE_LABELS = standing.STATE_LABELS
 PUBLIC_HEADERS = {"X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
 JSON_LD = "application/ld+json"
 

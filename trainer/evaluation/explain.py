@@ -2,8 +2,9 @@
 indicated for promotion, shared by the page and the exports."""
 from __future__ import annotations
 
-from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 
+from trainer import formatting
 from trainer.evaluation import scoring
 from trainer.evaluation.quarters import Quarter
 from trainer.evaluation.services import Evaluation, PersonRow
@@ -37,10 +38,10 @@ class Reasons:
 
     def __init__(self, evaluation: Evaluation):
         rules = evaluation.policy.promotion
-        self.minimum = scoring.one_decimal(rules.min_score)
+        self.minimum = formatting.number(scoring.one_decimal(rules.min_score), 1)
         qualification = evaluation.qualification
         self.qualification = qualification.title(locale()) if qualification else rules.requires_valid_qualification
-        self.day = format_date(evaluation.qualification_day, "medium")
+        self.day = formatting.day(evaluation.qualification_day)
         self.states = {state: str(label) for state, label in STATE_LABELS.items()}
         self.texts = {
             (scoring.SCORE_CHECK, None): _("No total: none of the components applies."),
@@ -56,7 +57,7 @@ class Reasons:
         if check.code == scoring.SCORE_CHECK and row.result.total is None:
             return self.texts[(check.code, None)]
         return self.texts[(check.code, check.ok)] % {
-            "total": row.result.total_shown, "min": self.minimum, "qualification": self.qualification,
+            "total": formatting.number(row.result.total_shown, 1), "min": self.minimum, "qualification": self.qualification,
             "day": self.day, "state": self.states.get(row.qualification_state, row.qualification_state)}
 
     def of(self, row: PersonRow) -> list[tuple[bool, str]]:

@@ -14,7 +14,6 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -31,14 +30,7 @@ from trainer.security import scope_people
 
 STATES = (certification.ACTIVE, certification.EXPIRING, certification.EXPIRED,
           certification.SUSPENDED, certification.REVOKED, certification.NONE)
-STATE_LABELS = {
-    certification.ACTIVE: _l("Active"),
-    certification.EXPIRING: _l("Expiring"),
-    certification.EXPIRED: _l("Expired"),
-    certification.SUSPENDED: _l("Suspended"),
-    certification.REVOKED: _l("Revoked"),
-    certification.NONE: _l("Not held"),
-}
+STATE_LABELS = {state: standing.STATE_LABELS[state] for state in STATES}  # the filter offers these
 # The label is always shown too: colour alone must not carry the meaning.
 STATE_BADGES = {
     certification.ACTIVE: "text-bg-success",

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from trainer import formatting
 from trainer.auth.models import User
 from trainer.certification import services as certification
 from trainer.certification import standing as standing_rules
@@ -84,7 +85,7 @@ def refusal(person: User, code: str, day: date, today: date | None = None) -> _W
     days_back = inspection_policy().max_days_back
     if day < today - timedelta(days=days_back):
         return _Why("too_old", _l("The inspection date cannot be more than %(days)d days before the day it is filed "
-                                  "(%(today)s).", days=days_back, today=today.isoformat()), code, DATE_FIELD)
+                                  "(%(today)s).", days=days_back, today=formatting.day(today)), code, DATE_FIELD)
     # Today first: a suspension or an expiry stops every filing, whatever the date typed.
     return _not_qualified(person, code, today, today) or (
         _not_qualified(person, code, day, today) if day != today else None)
@@ -107,16 +108,16 @@ def _not_qualified(person: User, code: str, day: date, today: date) -> _Why | No
             continue
         if needed != code:
             return _Why("prerequisite", _l("%(qualification)s requires a valid %(prerequisite)s qualification on %(day)s.",
-                                           qualification=title, prerequisite=_title(needed), day=day.isoformat()), needed)
+                                           qualification=title, prerequisite=_title(needed), day=formatting.day(day)), needed)
         if then.state == certification.EXPIRED:
             return _Why("expired", _l("Your %(qualification)s qualification expired on %(day)s.", qualification=title,
-                                      day=then.certificate.expires_on.isoformat()), needed)
+                                      day=formatting.day(then.certificate.expires_on)), needed)
         if then.state in STOPPED:  # ended before `day`, re-granted only after it
             return _Why(then.state, _l("Your %(qualification)s qualification was not in force on %(day)s.",
-                                       qualification=title, day=day.isoformat()), needed)
+                                       qualification=title, day=formatting.day(day)), needed)
         if day != today:
             return _Why("not_yet_valid", _l("Your %(qualification)s qualification was not yet valid on %(day)s.",
-                                            qualification=title, day=day.isoformat()), needed)
+                                            qualification=title, day=formatting.day(day)), needed)
         return _Why("never_qualified", _l("You are not qualified as %(qualification)s.", qualification=title), needed)
     return _Why("never_qualified", _l("You are not qualified as %(qualification)s.", qualification=title), code)
 

@@ -32,6 +32,24 @@ LOAN_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,39}$")
 AMOUNT_RE = re.compile(r"^\d{1,14}([.,]\d{1,2})?$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+# The loan types the bank books; another type is shown as written in the register.
+LOAN_TYPE_LABELS = {
+    "working_capital": _l("Working capital"),
+    "fixed_asset": _l("Fixed assets"),
+    "project": _l("Project finance"),
+    "trade_finance": _l("Trade finance"),
+    "mortgage": _l("Mortgage loan"),
+    "consumer": _l("Consumer loan"),
+}
+
+
+def loan_type_label(code: str | None) -> str:
+    if not code:
+        return "—"
+    label = LOAN_TYPE_LABELS.get(code)
+    return str(label) if label is not None else code.replace("_", " ")
+
+
 __all__ = ["ImportRejected", "RowError", "import_loans", "loans_page", "visible_loans", "can_view_loan"]
 
 

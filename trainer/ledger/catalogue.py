@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from trainer.sourcefiles import LineDict, SourceInvalid, SourceIssue, display_path, parse_yaml, read_text
 
 CATALOGUE_FILE = "ledger.yaml"
@@ -13,6 +15,21 @@ LOCALES = ("es", "en")
 KINDS = ("reward", "sanction")
 SEVERITIES = ("minor", "major", "severe")
 SEVERE = SEVERITIES[-1]  # the evaluation's "severe sanction"
+REVERSAL = "reversal"  # the kind of an entry that reverses another
+KIND_LABELS = {"reward": _l("Reward"), "sanction": _l("Sanction"), REVERSAL: _l("Reversal")}
+# A severity is named with its kind: a major reward is not "serious".
+SEVERITY_LABELS = {
+    ("reward", "minor"): _l("Minor reward"), ("reward", "major"): _l("Significant reward"),
+    ("reward", "severe"): _l("Exceptional reward"),
+    ("sanction", "minor"): _l("Minor sanction"), ("sanction", "major"): _l("Serious sanction"),
+    ("sanction", "severe"): _l("Very serious sanction"),
+}
+
+
+def entry_label(kind: str, severity: str | None = None) -> str:
+    """What an entry is, in words: "Serious sanction", "Minor reward", "Reversal"."""
+    label = SEVERITY_LABELS.get((kind, severity or "")) or KIND_LABELS.get(kind)
+    return str(label) if label is not None else kind
 CATEGORY_KEYS = {"kind", "severity", "points", *LOCALES}
 TOP_KEYS = {"categories", "suspends", "suspended_qualification"}
 # Stored in ledger_entries.category (60 characters).

@@ -1,0 +1,102 @@
+"""Every role's pages in Spanish read as Spanish: no raw codes, no ISO dates or
+times, no "UTC", no English interface words, no decimal points.
+
+Each demo role logs in (a real session, the demo data of `make run`) and follows
+the links of its pages from the dashboard, as a person would, opening up to a
+few pages of each kind (the same path with another id is the same template).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, deque
+from urllib.parse import urljoin, urlsplit
+
+from tests import factories
+from tests.page_words import problems
+
+ROLES = {  # demo accounts (trainer/demo.py), all Spanish-speaking
+    "officer": ("officer2@demo.bank", "demo-officer-pass"),
+    "new officer": ("officer@demo.bank", "demo-officer-pass"),
+    "supervisor": ("supervisor@demo.bank", "demo-supervisor-pass"),
+    "hr": ("hr@demo.bank", "demo-hr-pass"),
+    "admin": ("admin@demo.bank", "demo-admin-pass"),
+}
+NOT_FOLLOWED = re.compile(r"^/(static|api|logout|language)\b|\.(csv|xlsx|svg|pdf|json|png)$|/(export|csv|xlsx|chart|file|badge)")
+PER_KIND = 1
+MAX_PAGES = 80
+HREF = re.compile(r"""<a\b[^>]*\bhref="([^"#]+)""")
+
+
+def _kind(path: str) -> str:
+    return re.sub(r"\d+", "N", path)
+
+
+def _codes(app) -> set[str]:
+    """Codes without an underscore that must not show either: audit and history kinds, role codes."""
+    from trainer.audit_log.services import KIND_LABELS
+    from trainer.certification.models import EventKind
+
+    with app.app_context():
+        return set(KIND_LABELS) | {f"certification.{k.value}" for k in EventKind} | {"staff", "hr", "admin"}
+
+
+def crawl(client, start: str = "/dashboard") -> dict[str, str]:
+    """path → HTML of every page reached by links (GET, HTML only)."""
+    seen_kinds: Counter[str] = Counter()
+    pages, queue, queued = {}, deque([start]), {start}
+    while queue and len(pages) < MAX_PAGES:
+        url = queue.popleft()
+        response = client.get(url)
+        assert response.status_code < 500, f"{url}: {response.status_code}"
+        if response.status_code != 200 or not response.mimetype == "text/html":
+            continue
+        html = response.get_data(as_text=True)
+        pages[url] = html
+        for href in HREF.findall(html):
+            href = href.replace("&amp;", "&")
+            target = urlsplit(urljoin(url, href))
+            if target.netloc and target.netloc != "localhost":
+                continue
+            link = target.path + (f"?{target.query}" if target.query else "")
+            if link in queued or NOT_FOLLOWED.search(target.path):
+                continue
+            kind = _kind(target.path) + ("?" if target.query else "")
+            if seen_kinds[kind] >= PER_KIND:
+                continue
+            seen_kinds[kind] += 1
+            queued.add(link)
+            queue.append(link)
+    return pages
+
+
+def test_every_role_reads_spanish_pages_without_codes_iso_dates_or_english(app, runner):
+    with app.app_context():
+        factories.load_content()
+    result = runner.invoke(args=["trainer", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    codes = _codes(app)
+    found, opened = {}, 0
+    for role, (email, password) in ROLES.items():
+        client = app.test_client()  # no Accept-Language: the Spanish default, and the people's saved choice
+        response = client.post("/login", data={"login": email, "password": password})
+        assert response.status_code == 302, (role, response.get_data(as_text=True)[:300])
+        pages = crawl(client)
+        opened += len(pages)
+        assert len(pages) >= 8, (role, sorted(pages))
+        for url, html in pages.items():
+            assert '<html lang="es">' in html, (role, url)
+            for problem in problems(html, "es", codes):
+                found.setdefault(f"{role} {url}", []).append(problem)
+    assert found == {}, "\n".join(f"{page}: {p}" for page, ps in found.items() for p in ps)
+    assert opened >= 40
+
+
+def test_the_scanner_finds_what_it_is_for():
+    html = """<html lang="es"><body><p>Vigente hasta 2026-12-02 a las 14:30 UTC</p>
+      <span title="Save">x</span><td>working_capital</td><p>87.5 puntos</p>
+      <code>employee_no</code><button lang="en">English</button><p>2 dic 2026, 15:30 · 87,5 · 1.500.000,00</p></body></html>"""
+    found = problems(html, "es")
+    assert any("ISO date" in p for p in found) and any("UTC" in p for p in found)
+    assert any("'Save'" in p for p in found) and any("'working_capital'" in p for p in found)
+    assert any("decimal point '87.5'" in p for p in found)
+    assert not any("employee_no" in p or "English" in p or "1.500" in p or "15:30 " in p for p in found)
