@@ -6,7 +6,7 @@ MO := trainer/translations/es/LC_MESSAGES/messages.mo
 PO := trainer/translations/es/LC_MESSAGES/messages.po
 export FLASK_APP := trainer
 
-.PHONY: run test install translations extract-messages db demo bench check-content clean
+.PHONY: run test install translations extract-messages db demo bench check-content screenshots clean
 
 run: install db
 	@$(BIN)/flask trainer seed-demo
@@ -42,6 +42,10 @@ check-content: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# PNGs of every role's main pages in both languages at 390 and 1366 px, for review.
+screenshots: install
+	$(BIN)/python -m tests.browser.screenshots build/screenshots
 
 clean:
 	rm -rf $(VENV) instance $(MO)
