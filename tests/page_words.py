@@ -20,6 +20,8 @@ ISO_TIME = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})\b|T
 UTC = re.compile(r"\bUTC\b")
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 DECIMAL_POINT = re.compile(r"(?<![\d.,])\d+\.\d{1,2}(?![\d.])")  # 87.5 on a Spanish page (1.500 is grouping)
+# Names that are written so in every language.
+PROPER_NAMES = ("Open Badges 2.0",)
 # Words of the English interface that would mean a string escaped translation.
 # Whole words, case-sensitive as the interface writes them; none is also Spanish.
 ENGLISH_WORDS = (
@@ -83,6 +85,8 @@ def problems(html: str, lang: str = "es", extra_codes: set[str] = frozenset()) -
     of the platform without an underscore (audit kinds, event kinds) that must not show."""
     found = []
     for chunk in visible_text(html, lang):
+        for name in PROPER_NAMES:
+            chunk = chunk.replace(name, "")
         checks = [("ISO date", ISO_DATE), ("ISO time", ISO_TIME), ("UTC", UTC), ("raw code", SNAKE_CASE)]
         if lang == "es":
             checks += [("English word", ENGLISH), ("decimal point", DECIMAL_POINT)]
