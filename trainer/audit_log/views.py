@@ -6,7 +6,7 @@ import io
 
 from flask import Blueprint, Response, render_template, request
 from sqlalchemy import select
-from wtforms import DateField, Form, SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from flask_babel import lazy_gettext as _l
@@ -17,13 +17,14 @@ from trainer.auth.models import Role, User, employee_no_is
 from trainer.extensions import db
 from trainer.pagination import paginate
 from trainer.security import roles_required
+from trainer.forms import QueryForm
 from trainer.params import query_int
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit")
 EXPORT_LIMIT = 100_000
 
 
-class TrailFilterForm(Form):
+class TrailFilterForm(QueryForm):
     """GET filters: bad values are the form's errors, never a server error."""
 
     person = StringField(_l("About (employee number)"), validators=[Optional(), Length(max=40)])

@@ -1,18 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, ValidationError
 from wtforms.validators import Optional
 
 from trainer.evaluation.quarters import BadQuarter, Quarter
+from trainer.forms import QueryForm
 
 
-class EvaluationFilterForm(FlaskForm):
+class EvaluationFilterForm(QueryForm):
     """The quarter (and, bank-wide, a department), read from the query string: a GET form, no CSRF token."""
-
-    class Meta:
-        csrf = False
 
     # Any quarter may be asked for by address; the list offers the recent ones.
     quarter = SelectField(_l("Quarter"), validate_choice=False, validators=[Optional()])

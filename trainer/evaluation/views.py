@@ -41,7 +41,12 @@ def _filters() -> tuple[EvaluationFilterForm, Quarter, int | None]:
             form.quarter.choices.append(SelectChoice(quarter.code, explain.quarter_label(quarter)))
     form.quarter.data = quarter.code
     department = form.department.data if bank_wide and not form.department.errors else None
-    return form, quarter, int(department) if department else None
+    try:  # a blank value passes Optional() unchecked: it means "all departments", like an empty one
+        department_id = query_int(department) if department and department.strip() else None
+    except ValueError:
+        form.department.errors = [_("Choose a department from the list.")]
+        department_id = None
+    return form, quarter, department_id
 
 
 def _refuse_invalid(form: EvaluationFilterForm) -> None:

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pygal
 from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from pygal.style import DefaultStyle
 from wtforms import DateField
 from wtforms.validators import Optional
@@ -19,15 +18,13 @@ from wtforms.validators import Optional
 from trainer.evaluation.chart import _without_scripts
 from trainer.exams import statistics
 from trainer.hr.matrix import _safe as formula_safe
+from trainer.forms import QueryForm
 
 SNIPPET_CHARS = 90
 
 
-class StatisticsFilterForm(FlaskForm):
+class StatisticsFilterForm(QueryForm):
     """The date range, read from the query string (a GET form: no CSRF token)."""
-
-    class Meta:
-        csrf = False
 
     since = DateField(_l("Submitted from"), validators=[Optional()])
     until = DateField(_l("Submitted until"), validators=[Optional()])

@@ -6,13 +6,11 @@ from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from trainer.hr.matrix import MAX_WITHIN_DAYS, STATE_LABELS
+from trainer.forms import QueryForm
 
 
-class MatrixFilterForm(FlaskForm):
+class MatrixFilterForm(QueryForm):
     """The matrix filters, read from the query string (a GET form: no CSRF token)."""
-
-    class Meta:
-        csrf = False
 
     q = StringField(_l("Name or employee number"), validators=[Optional(), Length(max=100)])
     department = SelectField(_l("Department"), validators=[Optional()])
