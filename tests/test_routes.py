@@ -12,6 +12,7 @@ from trainer.batches.services import add_members, create_batch
 from trainer.certification.services import today
 from trainer.auth.models import Role
 from trainer.extensions import db
+from trainer.inspections.evidence import add as add_evidence
 from trainer.inspections.services import file_report
 from trainer.ledger.services import log_entry
 
@@ -105,6 +106,9 @@ ACCESS = {
     "inspections.review_report": set(),  # a report of another department: no supervisor here reviews it
     "inspections.report_versions": {Role.HR, Role.ADMIN},  # those who may see the report
     "inspections.version_diff": {Role.HR, Role.ADMIN},
+    "inspections.add_evidence": set(),  # only the author adds files
+    "inspections.evidence_file": {Role.HR, Role.ADMIN},  # those who may see the report
+    "inspections.remove_evidence": set(),  # only the author removes files
     "api.create_inspection": TOKEN,
     "batches.index": {Role.HR, Role.ADMIN},
     "batches.new": {Role.HR, Role.ADMIN},
@@ -133,6 +137,8 @@ def world(app):
         token, _ = issue_token("Loan servicing", people[Role.ADMIN])
         strangers_entry = log_entry(people[Role.HR], stranger, "outstanding_inspection", 5, "Thorough report")
         strangers_loan = loan(other, stranger)
+        strangers_draft = file_report(stranger, strangers_loan, full_content(kind="irregular"))
+        strangers_attachment = add_evidence(stranger, strangers_draft.id, "acta.pdf", b"%PDF-1.4 evidence")
         strangers_report = file_report(stranger, strangers_loan, full_content(), submit=True)
         strangers_batch = create_batch(people[Role.HR], "Cohort", "inspector", today(), today() + timedelta(days=30))
         add_members(strangers_batch, people[Role.HR], [stranger.id])
@@ -149,7 +155,8 @@ def world(app):
                        "code": "inspector", "certificate_id": strangers_certificate.id,
                        "verify_code": strangers_certificate.verify_code, "qualification": "inspector",
                        "entry_id": strangers_entry.id, "loan_id": strangers_loan.id,
-                       "report_id": strangers_report.id, "number": 1, "batch_id": strangers_batch.id,
+                       "report_id": strangers_report.id, "number": 1,
+                       "attachment_id": strangers_attachment.id, "batch_id": strangers_batch.id,
                        "meeting_id": strangers_meeting.id, "lift_id": 999999, "token": "not-a-token"},
         }
 

@@ -71,6 +71,8 @@ def from_environment() -> dict:
             os.environ.get("TRAINER_QUESTION_BANK_DIR", PROJECT_ROOT / "question_bank")
         ),
         "POLICIES_DIR": Path(os.environ.get("TRAINER_POLICIES_DIR", PROJECT_ROOT / "policies")),
+        # Evidence files of inspection reports (never under static/); unset: uploads/ in the instance directory.
+        "UPLOADS_DIR": Path(os.environ["TRAINER_UPLOADS_DIR"]) if os.environ.get("TRAINER_UPLOADS_DIR") else None,
         "BABEL_DEFAULT_LOCALE": "es",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRAINER_TIMEZONE", "Europe/Madrid"),
         "LANGUAGES": ("es", "en"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, Form, FormField, HiddenField, IntegerField, RadioField, SelectChoice,
                      SelectField, TextAreaField)
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -143,6 +144,16 @@ def review_form(rubric: Rubric, signals: list[RaisedSignal], signal_labels: dict
                         AnyOf(["yes", "no"], message=_l("Say whether this signal is confirmed."))])
     form_class = type("ReviewForm", (_ReviewForm,), {**fields, "rubric": rubric, "signals": signals})
     return form_class(**kwargs)
+
+
+class EvidenceForm(FlaskForm):
+    """One evidence file for a report (PDF, PNG or JPEG; checked by the service from its content)."""
+
+    file = FileField(_l("Evidence file"), description=_l("PDF, PNG or JPEG."))
+
+
+class RemoveEvidenceForm(FlaskForm):
+    """Only the CSRF token: removing a file is a POST."""
 
 
 def attach_errors(form, fields: dict[str, str]) -> None:

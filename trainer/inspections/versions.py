@@ -40,7 +40,7 @@ def snapshot(report: InspectionReport, review: Review | None = None) -> dict:
                   for a in areas],
         "signals": [{"signal": s.signal, "severity": s.severity, "note": s.note, "confirmed": s.confirmed}
                     for s in signals],
-        "attachments": [{"filename": a.filename, "sha256": a.sha256} for a in attachments],
+        "attachments": [{"id": a.id, "filename": a.filename, "sha256": a.sha256} for a in attachments],
     }
     if review is not None:
         data["review"] = {"id": review.id, "reviewer_id": review.reviewer_id, "opinion": review.opinion,

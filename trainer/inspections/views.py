@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,11 +10,12 @@ from sqlalchemy import select
 from trainer.auth.models import Role
 from trainer.certification.services import today
 from trainer.extensions import db
-from trainer.inspections import loans, overdue, review, services, versions
+from trainer.inspections import evidence, loans, overdue, review, services, versions
 from trainer.inspections.channel import WEB
-from trainer.inspections.forms import KIND_LABELS, attach_errors, report_form, review_form
+from trainer.inspections.forms import (KIND_LABELS, EvidenceForm, RemoveEvidenceForm, attach_errors, report_form,
+                                      review_form)
 from trainer.inspections.gate import GateRefused, require_inspector, require_supervisor
-from trainer.inspections.models import InspectionReport, Loan, RaisedSignal, ReportStatus
+from trainer.inspections.models import InspectionReport, Loan, RaisedSignal, ReportAttachment, ReportStatus
 from trainer.inspections.policy import inspection_policy, rubric
 from trainer.security import roles_required
 
@@ -112,7 +113,19 @@ def _render_form(form, loan: Loan, report: InspectionReport | None, status: int 
                  refusal: GateRefused | None = None, error: str | None = None, existing_report: int | None = None):
     returned = services.last_review(report.id) if report and report.status is ReportStatus.RETURNED else None
     return render_template("inspections/report_form.html", form=form, loan=loan, report=report, refusal=refusal,
-                           error=error, returned=returned, existing_report=existing_report, **_labels()), status
+                           error=error, returned=returned, existing_report=existing_report,
+                           **_evidence(report), **_labels()), status
+
+
+def _evidence(report: InspectionReport | None, upload_form=None) -> dict:
+    """The report's files, which of them the signed-in person may remove, and the upload form if they may add."""
+    if report is None:
+        return {"attachments": [], "removable": set(), "evidence_form": None, "remove_form": None}
+    files = evidence.attachments_of(report.id)
+    editable = report.author_id == current_user.id and report.status in services.EDITABLE
+    return {"attachments": files,
+            "removable": {a.id for a in files if editable and evidence.may_remove(current_user, report, a)},
+            "evidence_form": (upload_form or EvidenceForm()) if editable else None, "remove_form": RemoveEvidenceForm()}
 
 
 def _save(form, loan: Loan, report: InspectionReport | None):
@@ -194,7 +207,7 @@ def _render_report(report: InspectionReport, status: int = 200, error: str | Non
         pass
     return render_template("inspections/report.html", d=detail, error=error, can_review=can_review,
                            can_edit=report.author_id == current_user.id and report.status in services.EDITABLE,
-                           kept=versions.versions_of(report.id), **_labels()), status
+                           kept=versions.versions_of(report.id), **_evidence(report), **_labels()), status
 
 
 @bp.get("/reports/<int:report_id>")
@@ -237,6 +250,62 @@ def version_diff(report_id: int, number: int):
                            version=version, following=following, fields=fields, **_labels())
 
 
+@bp.post("/reports/<int:report_id>/evidence")
+@roles_required()
+def add_evidence(report_id: int):
+    report = db.get_or_404(InspectionReport, report_id)
+    if report.author_id != current_user.id:
+        abort(403)
+    form = EvidenceForm()
+    upload = form.file.data if form.validate_on_submit() else None
+    try:
+        if upload is None or not getattr(upload, "filename", ""):
+            raise services.InspectionError("invalid", _("Choose a file to attach."))
+        evidence.add(current_user, report.id, upload.filename, upload.read(evidence.max_bytes() + 1))
+    except services.InspectionError as error:
+        db.session.rollback()
+        if error.forbidden:
+            abort(403, description=error.message)
+        return _render_report(report, _status_for(error), error=error.message)
+    flash(_("The file has been attached."), "success")
+    return redirect(url_for("inspections.edit_report", report_id=report.id))
+
+
+@bp.get("/evidence/<int:attachment_id>")
+@roles_required()
+def evidence_file(attachment_id: int):
+    """The file, to those who may see its report: always as a download, never rendered by the browser."""
+    attachment = db.get_or_404(ReportAttachment, attachment_id)
+    _viewable(attachment.report_id)
+    path = evidence.path_of(attachment)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.post("/evidence/<int:attachment_id>/delete")
+@roles_required()
+def remove_evidence(attachment_id: int):
+    attachment = db.get_or_404(ReportAttachment, attachment_id)
+    report = db.session.get(InspectionReport, attachment.report_id)
+    if report.author_id != current_user.id or not RemoveEvidenceForm().validate_on_submit():
+        abort(403)
+    try:
+        evidence.remove(current_user, attachment.id)
+    except services.InspectionError as error:
+        db.session.rollback()
+        if error.forbidden:
+            abort(403, description=error.message)
+        return _render_report(report, _status_for(error), error=error.message)
+    flash(_("The file has been removed."), "success")
+    return redirect(url_for("inspections.edit_report", report_id=report.id))
+
+
 @bp.get("/overdue")
 @roles_required()
 def overdue_loans():
@@ -263,7 +332,7 @@ def _review_form(report: InspectionReport):
 
 def _render_review(form, report: InspectionReport, status: int = 200, refusal=None, error=None):
     return render_template("inspections/review.html", form=form, d=services.report_detail(report), refusal=refusal,
-                           error=error, kept=versions.versions_of(report.id), **_labels()), status
+                           error=error, kept=versions.versions_of(report.id), **_evidence(report), **_labels()), status
 
 
 @bp.route("/reports/<int:report_id>/review", methods=["GET", "POST"])
