@@ -125,11 +125,35 @@ def amount(value: int | float | Decimal | None, locale: str | Locale | None = No
     return number(value, 2, locale)
 
 
+STYLES = (None, "short", "medium", "long", "full")
+
+
+def _date_filter(value, format=None):
+    """Flask-Babel's `dateformat`, held to the one date style (a pattern such as "MMMM y" is kept)."""
+    if format in STYLES or value is None:
+        return day(value)
+    return dates.format_date(_local(value).date() if isinstance(value, datetime) else value, format, locale=_locale(None))
+
+
+def _datetime_filter(value, format=None):
+    """Flask-Babel's `datetimeformat`, held to the one date-time style on the bank's clock."""
+    if format in STYLES or value is None:
+        return moment(value)
+    return dates.format_datetime(_local(value), format, locale=_locale(None))
+
+
+def _time_filter(value, format=None):
+    return clock(value) if format in STYLES or value is None else dates.format_time(_local(value), format, locale=_locale(None))
+
+
 def init_app(app: Flask) -> None:
     from trainer import labels
 
     for name, function in {"day": day, "moment": moment, "clock": clock, "month": month, "number": number,
-                           "decimal": decimal, "percent": percent, "amount": amount}.items():
+                           "decimal": decimal, "percent": percent, "amount": amount,
+                           # Flask-Babel's own filters, so a page written with them keeps the same styles.
+                           "dateformat": _date_filter, "datetimeformat": _datetime_filter,
+                           "timeformat": _time_filter}.items():
         app.add_template_filter(function, name)
     for name, function in labels.FILTERS.items():
         app.add_template_filter(function, name)
