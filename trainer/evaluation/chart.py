@@ -20,7 +20,7 @@ from trainer.evaluation.services import DepartmentRow, History
 # Large enough to read when the 800-unit-wide chart is shown at phone width (see app.css).
 READABLE_STYLE = DefaultStyle(
     title_font_size=22, label_font_size=16, major_label_font_size=16, legend_font_size=18,
-    value_font_size=16, tooltip_font_size=16, no_data_font_size=24,
+    value_font_size=16, tooltip_font_size=16, no_data_font_size=24, stroke_width=3, stroke_width_hover=4,
 )
 
 # pygal adds an old-style import hook (for its map plugins, unused here) that makes
@@ -74,8 +74,8 @@ def render_svg(lines: list[Series], quarter_labels: list[str], title: str) -> st
     chart = pygal.Line(
         js=[], disable_xml_declaration=True, style=READABLE_STYLE,
         title=title, x_labels=quarter_labels, range=(0, 100), include_x_axis=True, legend_at_bottom=True,
-        legend_at_bottom_columns=2, truncate_legend=40, width=800, height=480, show_dots=True, dots_size=5, stroke_style={"width": 3},
-        legend_box_size=16,
+        legend_at_bottom_columns=1, truncate_legend=60, width=800, height=520, show_dots=True, dots_size=5,
+        legend_box_size=18, margin_bottom=20, margin_right=36,
         print_values=False, no_data_text=_("No scores yet"), allow_interruptions=True,
     )
     chart.add_xml_filter(_without_scripts)
