@@ -317,3 +317,34 @@ def test_send_invitations_from_the_command_line(app, runner, smtp_server):
     assert unknown.exit_code != 0 and "nobody was invited" in unknown.output
     deliver(app)
     assert len(smtp_server.received) == 3
+
+
+def test_hr_invites_from_the_person_page(app, client, login, smtp_server):
+    with app.app_context():
+        hr = factories.user("hr")
+        person = newcomer("en")
+        person_id, email = person.id, person.email
+    login(hr)
+    page = client.get(f"/people/{person_id}").get_data(as_text=True)
+    assert "Has never logged in." in page and f"/people/{person_id}/invitation" in page
+    response = client.post(f"/people/{person_id}/invitation", data={"next": f"/people/{person_id}"})
+    assert response.status_code == 302 and response.location.endswith(f"/people/{person_id}")
+    deliver(app)
+    assert smtp_server.to(email)[0].body.startswith("Hello")
+
+
+def test_the_import_sets_and_checks_the_language(ctx):
+    from trainer.hr.staff_import import ImportRejected, import_staff
+
+    factories.department("CR-MAD")
+    header = "employee_no,full_name,email,department_code,language\n"
+    with pytest.raises(ImportRejected) as rejected:
+        import_staff((header + "L1,Lia,lia@bank.example.com,CR-MAD,fr\n").encode())
+    assert "language 'fr' should be one of: es, en" in str(rejected.value.errors[0])
+    import_staff((header + "L1,Lia,lia@bank.example.com,CR-MAD,EN\n").encode())
+    lia = db.session.scalar(select(User).where(User.employee_no == "L1"))
+    assert lia.locale == "en"
+    kept = import_staff(b"employee_no,full_name,email,department_code\nL1,Lia,lia@bank.example.com,CR-MAD\n")
+    assert kept.unchanged == 1 and lia.locale == "en"  # no column: the language stays
+    changed = import_staff((header + "L1,Lia,lia@bank.example.com,CR-MAD,es\n").encode())
+    assert changed.updated == ["L1"] and lia.locale == "es"
