@@ -115,6 +115,13 @@ ACCESS = {
     "batches.batch": {Role.HR, Role.ADMIN},
     "batches.add_members": {Role.HR, Role.ADMIN},
     "batches.export_csv": {Role.HR, Role.ADMIN},
+    "escalations.index": {Role.SUPERVISOR, Role.HR, Role.ADMIN},  # and risk management (TRAINER_RISK_RECIPIENTS)
+    "escalations.escalation": {Role.HR, Role.ADMIN},  # an escalation of another department
+    "escalations.acknowledge": set(),  # only its recipients: that department's supervisors, risk management
+    "escalations.follow_up": set(),
+    "notifications.index": ANY,
+    "notifications.read": ANY,  # someone else's notification is left as it is
+    "notifications.read_all": ANY,
     "meetings.index": {Role.SUPERVISOR, Role.HR, Role.ADMIN},
     "meetings.new": {Role.SUPERVISOR, Role.ADMIN},
     "meetings.meeting": {Role.HR, Role.ADMIN},  # a meeting of another department
@@ -142,6 +149,15 @@ def world(app):
         strangers_report = file_report(stranger, strangers_loan, full_content(), submit=True)
         strangers_batch = create_batch(people[Role.HR], "Cohort", "inspector", today(), today() + timedelta(days=30))
         add_members(strangers_batch, people[Role.HR], [stranger.id])
+        from sqlalchemy import select
+
+        from trainer.escalations.models import Escalation
+        from trainer.notifications.models import Notification
+
+        escalated = file_report(stranger, strangers_loan, full_content(kind="irregular", signals={"fund_diversion": "x"}),
+                                submit=True)
+        strangers_escalation = db.session.scalar(select(Escalation.id).where(Escalation.report_id == escalated.id))
+        strangers_notification = db.session.scalar(select(Notification.id).where(Notification.user_id == stranger.id))
         from trainer.meetings.services import MeetingInput, record_meeting
 
         strangers_meeting = record_meeting(people[Role.ADMIN], other.id, MeetingInput(
@@ -157,7 +173,8 @@ def world(app):
                        "entry_id": strangers_entry.id, "loan_id": strangers_loan.id,
                        "report_id": strangers_report.id, "number": 1,
                        "attachment_id": strangers_attachment.id, "batch_id": strangers_batch.id,
-                       "meeting_id": strangers_meeting.id, "lift_id": 999999, "token": "not-a-token"},
+                       "meeting_id": strangers_meeting.id, "lift_id": 999999, "token": "not-a-token",
+                       "escalation_id": strangers_escalation, "notification_id": strangers_notification},
         }
 
 

@@ -63,6 +63,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     sso.init_app(app)
     from trainer.meetings.views import bp as meetings_bp
     app.register_blueprint(meetings_bp)
+    from trainer.escalations import hooks as _escalation_hooks  # noqa: F401 - reacts to submitted reports
+    from trainer.escalations import views as escalation_views
+    from trainer.notifications import hooks as _notification_hooks  # noqa: F401 - reacts to other features
+    from trainer.notifications import views as notification_views
+
+    app.register_blueprint(escalation_views.bp)
+    escalation_views.init_app(app)
+    app.register_blueprint(notification_views.bp)
+    notification_views.init_app(app)
     csrf.exempt(api_bp)  # token-authenticated, no cookies: CSRF does not apply
     app.cli.add_command(trainer_cli)
     return app

@@ -197,3 +197,7 @@ trainer_cli.add_command(deliver_notifications_command)
 from trainer.auth.account_cli import send_invitations_command  # noqa: E402
 
 trainer_cli.add_command(send_invitations_command)
+
+from trainer.escalations.cli import chase_escalations_command  # noqa: E402
+
+trainer_cli.add_command(chase_escalations_command)

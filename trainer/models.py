@@ -22,3 +22,4 @@ from trainer.meetings.models import (  # noqa: F401,E402
     CreditMeeting, MeetingAttendee, MeetingLoan, MeetingSignalDecision,
 )
 from trainer.notifications.models import Notification, OutboxMessage  # noqa: F401,E402
+from trainer.escalations.models import Escalation  # noqa: F401,E402

@@ -14,7 +14,7 @@ from trainer.notifications.models import Notification, OutboxMessage, OutboxStat
 from trainer.notifications.outbox import deliver_pending, enqueue, mark_read, unread_for
 from trainer.timeutil import utcnow
 
-CONTEXT = {"module": "Early warning", "reason": "Sanction"}
+CONTEXT = {"modules": ["Early warning"], "reason": "Sanction"}
 
 
 def test_enqueue_is_part_of_the_callers_transaction(ctx, smtp_server):
@@ -30,7 +30,7 @@ def test_enqueue_is_part_of_the_callers_transaction(ctx, smtp_server):
     report = deliver_pending()
     assert report.sent == 1
     [mail] = smtp_server.to(person.email)
-    assert mail.message["Subject"] == 'Please read the module "Early warning" again'
+    assert mail.message["Subject"] == "Please read again: Early warning"
     assert "https://trainer.bank.example.com/modules/early-warning" in mail.body
     assert f"Hello {person.full_name}" in mail.body
     row = db.session.scalar(select(OutboxMessage))
@@ -44,7 +44,7 @@ def test_message_speaks_the_recipients_language_and_shows_on_the_dashboard(ctx, 
         enqueue("reread_assignment", person, CONTEXT, link="/modules/x")
     db.session.commit()
     deliver_pending()
-    assert smtp_server.to(spanish.email)[0].message["Subject"] == "Vuelva a leer el módulo «Early warning»"
+    assert smtp_server.to(spanish.email)[0].message["Subject"] == "Vuelva a leer: Early warning"
     assert "Estimado/a" in smtp_server.to(spanish.email)[0].body
     rows, count = unread_for(english.id)
     assert count == 1 and rows[0].subject.startswith("Please read") and rows[0].link == "/modules/x"
@@ -124,7 +124,7 @@ def test_two_workers_racing_send_each_message_once(app, smtp_server):
     with app.app_context():
         people = [factories.user() for _ in range(3)]
         for n in range(36):
-            enqueue("reread_assignment", people[n % 3], {**CONTEXT, "module": f"Module {n}"})
+            enqueue("reread_assignment", people[n % 3], {**CONTEXT, "modules": [f"Module {n}"]})
         db.session.commit()
 
     results, errors = run_concurrently(app, 3, deliver_pending)

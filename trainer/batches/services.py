@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, exists, func, select
 
+from trainer import events
 from trainer.auth.models import Role, User, UserRole
 from trainer.batches.models import TrainingBatch, TrainingBatchMember, TrainingBatchModule
 from trainer.certification import services as certification
@@ -157,6 +158,7 @@ def add_members(batch: TrainingBatch, viewer: User, user_ids: list[int]) -> Adde
     for user_id in sorted(wanted - present):
         db.session.add(TrainingBatchMember(batch_id=batch.id, user_id=user_id))
     db.session.flush()
+    events.send(events.batch_members_added, batch=batch, user_ids=sorted(wanted - present))  # told the due date
     return Added(added=len(wanted - present), already=len(present))
 
 

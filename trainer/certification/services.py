@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from trainer import events
 from trainer.auth.models import User
 from trainer.certification import standing as rules
 from trainer.certification.definitions import Qualification, load_qualifications
@@ -168,7 +169,8 @@ def _end(user: User, code: str, status: CertificateStatus, kind: EventKind, acto
     for cert in live:
         cert.status, cert.ended_at = status, now
     _record(user.id, code, kind, live[-1], actor, reason, source, now)
-    _assign_retraining(user, code, reason)
+    modules = _assign_retraining(user, code, reason)
+    events.send(events.qualification_ended, user=user, code=code, kind=kind, reason=reason, modules=modules)
     return live
 
 
@@ -184,10 +186,10 @@ def revoke(user: User, code: str, actor: User, reason: str, now: datetime | None
     return _end(user, code, CertificateStatus.REVOKED, EventKind.REVOKED, actor, reason, None, now)
 
 
-def _assign_retraining(user: User, code: str, reason: str) -> None:
+def _assign_retraining(user: User, code: str, reason: str) -> list:
     from trainer.content.services import assign_rereading
 
-    assign_rereading(user.id, code, reason)
+    return assign_rereading(user.id, code, reason)
 
 
 def events_for(user_id: int) -> list[CertificationEvent]:

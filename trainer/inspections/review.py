@@ -14,6 +14,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from trainer import events
 from trainer.auth.models import Role, User
 from trainer.extensions import db
 from trainer.inspections import versions
@@ -79,6 +80,7 @@ def review_report(supervisor: User, report_id: int, data: ReviewInput, now: date
         signal.confirmed = data.confirmations[signal.id]
     if decision is ReviewDecision.RETURNED:  # the report as returned is kept, numbered, before the author changes it
         versions.record_returned(report, review)
+    events.send(events.report_reviewed, report=report, review=review, reviewer=supervisor)  # the author is told
     db.session.commit()
     return review
 

@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from trainer import events
 from trainer.auth.models import Role, User
 from trainer.certification.models import ApiToken
 from trainer.extensions import db
@@ -197,6 +198,8 @@ def _submit(author: User, report: InspectionReport, revision: int, content: Repo
     _check(author, loan, content, complete=True, now=now)
     _write(report, revision, content, {"status": ReportStatus.SUBMITTED,
                                        "submitted_at": func.coalesce(InspectionReport.submitted_at, now)})
+    # Escalation of high-severity signals reacts here, in this same transaction.
+    events.send(events.report_submitted, report=report, author=author, now=now)
 
 
 def _editable(author: User, report_id: int, revision: int) -> tuple[InspectionReport, Loan]:

@@ -18,7 +18,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from trainer import policies
+from trainer import events, policies
 from trainer.auth.models import Role, User
 from trainer.certification import services as certification
 from trainer.certification.models import CertificationEvent
@@ -226,6 +226,7 @@ def log_entry(actor: User, person: User, category: str, points: int, reason: str
 
     def write() -> LedgerEntry:
         entry = append(fields)
+        events.send(events.ledger_entry_logged, entry=entry, person=person, actor=actor)  # the person is told
         if catalogue().suspends_for(chosen):
             _suspend(person, chosen, entry, moment)
         return entry

@@ -1,0 +1,1 @@
+"""Rapid response to warning signals: escalation, acknowledgement, follow-up, chasing."""

@@ -1,0 +1,14 @@
+"""`flask trainer chase-escalations`: remind recipients of escalations nobody has acknowledged."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+
+@click.command("chase-escalations")
+@with_appcontext
+def chase_escalations_command() -> None:
+    """Email the recipients of escalations unacknowledged past the policy's threshold (once per interval)."""
+    from trainer.escalations.services import chase
+
+    click.echo(f"Chased {chase()} unacknowledged escalation(s); the emails go out with deliver-notifications.")
