@@ -1,8 +1,6 @@
 """HR and admin read the audit trail, filtered by person, actor, kind and date, and export it."""
 from __future__ import annotations
 
-import csv
-import io
 
 from flask import Blueprint, Response, render_template, request
 from sqlalchemy import select
@@ -11,6 +9,7 @@ from wtforms.validators import Length, Optional
 
 from flask_babel import lazy_gettext as _l
 
+from trainer import spreadsheets
 from trainer.audit_log import services
 from trainer.audit_log.models import AuditEvent
 from trainer.auth.models import Role, User, employee_no_is
@@ -80,19 +79,12 @@ def export():
     _form, trail_filter = _filter()
     events = list(db.session.scalars(services.filtered(trail_filter).limit(EXPORT_LIMIT)))
     names = _names(events)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["seq", "at", "actor", "kind", "about", "subject", "before", "after", "hash"])
-    for e in events:
-        writer.writerow([e.seq, e.at.isoformat(), names.get(e.actor_id, "system"), e.kind,
-                         names.get(e.person_id, ""), _safe(e.subject), _safe(e.before), _safe(e.after), e.hash])
-    return Response(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8",
+    body = spreadsheets.csv_bytes(
+        ["seq", "at", "actor", "kind", "about", "subject", "before", "after", "hash"],
+        ([e.seq, e.at.isoformat(), names.get(e.actor_id, "system"), e.kind, names.get(e.person_id, ""),
+          e.subject, e.before, e.after, e.hash] for e in events))
+    return Response(body, content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'})
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 _ = AuditEvent  # the model this page reads

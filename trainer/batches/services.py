@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, exists, func, select
 
+from trainer import spreadsheets
 from trainer import events
 from trainer.auth.models import Role, User, UserRole
 from trainer.batches.models import TrainingBatch, TrainingBatchMember, TrainingBatchModule
@@ -248,13 +249,10 @@ def may_not_act(batch: TrainingBatch, member_results: list[MemberResult],
     return [r for r in flagged if r.person.id not in qualified]
 
 
-def to_csv(member_results: list[MemberResult]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["employee_no", "full_name", "department", "modules_completed", "modules_total",
-                     "attempts", "best_score", "result", "overdue"])
-    for r in member_results:
-        writer.writerow([r.person.employee_no, r.person.full_name, r.person.department.code, r.modules_done,
-                         r.modules_total, r.attempts, "" if r.best_score is None else r.best_score, r.result,
-                         "yes" if r.overdue else "no"])
-    return out.getvalue()
+def to_csv(member_results: list[MemberResult]) -> bytes:
+    return spreadsheets.csv_bytes(
+        ["employee_no", "full_name", "department", "modules_completed", "modules_total",
+         "attempts", "best_score", "result", "overdue"],
+        ([r.person.employee_no, r.person.full_name, r.person.department.code, r.modules_done, r.modules_total,
+          r.attempts, "" if r.best_score is None else r.best_score, r.result, "yes" if r.overdue else "no"]
+         for r in member_results))

@@ -1,18 +1,13 @@
 """The evaluation as CSV (people) and XLSX (people and departments), with the raw
-numbers behind every score. Text is made formula-safe with the matrix export's helper."""
+numbers behind every score, written by trainer.spreadsheets (which makes text safe)."""
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from trainer import spreadsheets
 from trainer.evaluation import explain, scoring
 from trainer.evaluation.services import DepartmentRow, Evaluation, PersonRow
-from trainer.hr.matrix import _safe as formula_safe
 
 
 def _month_columns(evaluation: Evaluation) -> list[str]:
@@ -44,7 +39,7 @@ def _components(raw: scoring.Raw, result: scoring.Result, ledger_points) -> list
             raw.reports_scored, raw.quality_sum, _number(c[scoring.QUALITY].shown),
             raw.signals_raised, raw.signals_judged, raw.signals_confirmed, _number(c[scoring.SIGNALS].shown),
             ledger_points, _number(c[scoring.LEDGER].shown), weights,
-            _number(result.total_shown), formula_safe(result.band.name) if result.band else ""]
+            _number(result.total_shown), result.band.name if result.band else ""]
 
 
 def _months(raw: scoring.Raw) -> list[int]:
@@ -66,13 +61,13 @@ def _yes(value: bool | None) -> str:
 def person_row(row: PersonRow, evaluation: Evaluation, reasons: explain.Reasons) -> list:
     checks = {check.code: check.ok for check in row.promotion.checks}
     why = "; ".join(reasons.text(check, row) for check in row.promotion.failed)
-    return ([evaluation.quarter.code, formula_safe(row.employee_no), formula_safe(row.full_name),
-             formula_safe(row.department_code), formula_safe(row.department_name)]
+    return ([evaluation.quarter.code, row.employee_no, row.full_name,
+             row.department_code, row.department_name]
             + _months(row.raw) + _components(row.raw, row.result, row.raw.ledger_points)
             + [evaluation.qualification.code if evaluation.qualification else "", row.qualification_state or "",
                evaluation.qualification_day.isoformat(), _yes(row.qualified), _yes(row.severe_sanction),
                _yes(checks.get(scoring.SCORE_CHECK)), _yes(checks.get(scoring.QUALIFICATION_CHECK)),
-               _yes(checks.get(scoring.SANCTION_CHECK)), _yes(row.promotion.eligible), formula_safe(why)])
+               _yes(checks.get(scoring.SANCTION_CHECK)), _yes(row.promotion.eligible), why])
 
 
 def departments_header(evaluation: Evaluation) -> list[str]:
@@ -82,40 +77,20 @@ def departments_header(evaluation: Evaluation) -> list[str]:
 
 def department_row(row: DepartmentRow, evaluation: Evaluation) -> list:
     components = _components(row.raw, row.result, scoring.one_decimal(row.raw.ledger_mean))
-    return ([evaluation.quarter.code, formula_safe(row.code), formula_safe(row.name), row.raw.people]
+    return ([evaluation.quarter.code, row.code, row.name, row.raw.people]
             + _months(row.raw) + [row.raw.ledger_points] + components)
 
 
 def to_csv(evaluation: Evaluation) -> bytes:
-    """People, one row each; UTF-8 with a byte order mark so spreadsheet programs read accents."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(people_header(evaluation))
+    """People, one row each."""
     reasons = explain.Reasons(evaluation)
-    writer.writerows(person_row(row, evaluation, reasons) for row in evaluation.people)
-    return out.getvalue().encode("utf-8-sig")
-
-
-def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
-    sheet = workbook.create_sheet(title)
-    bold = Font(bold=True)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append(row)
+    return spreadsheets.csv_bytes(people_header(evaluation),
+                                  (person_row(row, evaluation, reasons) for row in evaluation.people))
 
 
 def to_xlsx(evaluation: Evaluation) -> bytes:
-    workbook = Workbook(write_only=True)
     reasons = explain.Reasons(evaluation)
-    _sheet(workbook, "People", people_header(evaluation),
-           (person_row(r, evaluation, reasons) for r in evaluation.people))
-    _sheet(workbook, "Departments", departments_header(evaluation),
-           (department_row(r, evaluation) for r in evaluation.departments))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheets.xlsx_bytes([
+        ("People", people_header(evaluation), (person_row(r, evaluation, reasons) for r in evaluation.people)),
+        ("Departments", departments_header(evaluation), (department_row(r, evaluation) for r in evaluation.departments)),
+    ])

@@ -3,8 +3,6 @@ language, the score-distribution chart (server-side SVG, as in evaluation.chart)
 and the CSV of the per-question table. The figures come from exams.statistics."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -15,9 +13,9 @@ from pygal.style import DefaultStyle
 from wtforms import DateField
 from wtforms.validators import Optional
 
+from trainer import spreadsheets
 from trainer.evaluation.chart import _without_scripts
 from trainer.exams import statistics
-from trainer.hr.matrix import _safe as formula_safe
 from trainer.forms import QueryForm
 
 SNIPPET_CHARS = 90
@@ -94,19 +92,18 @@ def render_svg(bins: list[tuple[int, int, int]], title: str) -> str:
 def to_csv(report: statistics.Report, locale: str) -> bytes:
     """Like the matrix export: UTF-8 with a byte order mark, text made formula-safe,
     undefined figures left empty so spreadsheets read the column as numbers."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
     labels = flag_labels()
-    writer.writerow([_("Question"), _("Version"), _("Text"), _("Attempts"), _("Facility index"), _("SD"),
-                     _("Discrimination"), _("Discriminative efficiency"), _("Flags")])
+    header = [_("Question"), _("Version"), _("Text"), _("Attempts"), _("Facility index"), _("SD"),
+              _("Discrimination"), _("Discriminative efficiency"), _("Flags")]
+    rows = []
     for item in report.items:
         info = report.versions.get(item.version_id)
-        writer.writerow([
-            formula_safe(info.qid) if info else "", info.version if info else "",
-            formula_safe(snippet(info.body, locale)) if info else "", item.seen, _plain(item.facility),
+        rows.append([
+            info.qid if info else "", info.version if info else "",
+            snippet(info.body, locale) if info else "", item.seen, _plain(item.facility),
             _plain(item.sd, 3), _plain(item.discrimination, 3), _plain(item.efficiency),
             "; ".join(labels[f] for f in item.flags)])
-    return out.getvalue().encode("utf-8-sig")
+    return spreadsheets.csv_bytes(header, rows)
 
 
 def _plain(value: float | None, digits: int = 1) -> str:

@@ -9,16 +9,12 @@ tests/certification/test_standing_agreement.py checks that they agree.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import ColumnElement, Select, String, and_, func, literal, or_, select, union_all
 
+from trainer import spreadsheets
 from trainer.auth.models import Department, User
 from trainer.certification import services as certification
 from trainer.certification import standing
@@ -42,7 +38,6 @@ STATE_BADGES = {
 }
 MAX_WITHIN_DAYS = 365
 # Characters that make spreadsheet programs read a cell as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -171,7 +166,7 @@ def export_rows(viewer: User, matrix_filter: MatrixFilter) -> list[tuple]:
     """Every matching person (not a page) in one query, as export_header() describes.
 
     States come from the same SQL rule as the filters (not an object per
-    certificate), which keeps 10,000 rows quick; text is made formula-safe."""
+    certificate), which keeps 10,000 rows quick; the writer makes text formula-safe."""
     day = certification.today()
     query = (select(User.employee_no, User.full_name, Department.code)
              .join(Department, Department.id == User.department_id))
@@ -179,8 +174,7 @@ def export_rows(viewer: User, matrix_filter: MatrixFilter) -> list[tuple]:
         cert, on = _latest_join(code, day)
         query = query.add_columns(_state_sql(cert, qualification, day), cert.valid_from, cert.expires_on).outerjoin(cert, on)
     query = _filtered(query, viewer, matrix_filter, day).order_by(User.full_name, User.id)
-    return [(_safe(employee_no), _safe(full_name), _safe(department), *standing)
-            for employee_no, full_name, department, *standing in db.session.execute(query)]
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 # --- exports ------------------------------------------------------------------
@@ -192,32 +186,9 @@ def export_header() -> list[str]:
     return header
 
 
-def _safe(text: str) -> str:
-    """Stop a spreadsheet from running a value as a formula (CSV/formula injection)."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def to_csv(rows: list[tuple]) -> bytes:
-    """UTF-8 with a byte order mark, so spreadsheet programs read accents correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(export_header())
-    writer.writerows([v.isoformat() if isinstance(v, date) else v for v in row] for row in rows)
-    return out.getvalue().encode("utf-8-sig")
+    return spreadsheets.csv_bytes(export_header(), rows)
 
 
 def to_xlsx(rows: list[tuple]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Matrix")
-    bold = Font(bold=True)
-    header = []
-    for title in export_header():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheets.xlsx_bytes([("Matrix", export_header(), rows)])
