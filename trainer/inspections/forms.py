@@ -146,6 +146,28 @@ def review_form(rubric: Rubric, signals: list[RaisedSignal], signal_labels: dict
     return form_class(**kwargs)
 
 
+class DelegationForm(FlaskForm):
+    """A supervisor's absence: who reviews in their place, from when to when."""
+
+    delegate = SelectField(_l("Supervisor who reviews in your place"), coerce=int, validate_choice=False,
+                           validators=[InputRequired(message=_l("Choose the supervisor who reviews in your place."))])
+    starts_on = DateField(_l("First day away"), validators=[InputRequired(message=_l("Enter the first day of your absence."))])
+    ends_on = DateField(_l("Last day away"), validators=[InputRequired(message=_l("Enter the last day of your absence."))])
+
+    def field_for(self, key: str):
+        return self._fields.get(key)
+
+
+def delegation_form(choices: list, **kwargs) -> DelegationForm:
+    form = DelegationForm(**kwargs)
+    form.delegate.choices = [SelectChoice(user.id, user.full_name) for user in choices]
+    return form
+
+
+class CancelDelegationForm(FlaskForm):
+    """Only the CSRF token."""
+
+
 class EvidenceForm(FlaskForm):
     """One evidence file for a report (PDF, PNG or JPEG; checked by the service from its content)."""
 

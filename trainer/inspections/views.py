@@ -7,17 +7,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from trainer.auth.models import Role
+from trainer.auth.models import Role, User
 from trainer.certification.services import today
 from trainer.extensions import db
-from trainer.inspections import evidence, loans, overdue, review, services, versions
+from trainer.inspections import delegation, evidence, loans, overdue, review, services, versions
 from trainer.inspections.channel import WEB
-from trainer.inspections.forms import (KIND_LABELS, EvidenceForm, RemoveEvidenceForm, attach_errors, report_form,
-                                      review_form)
+from trainer.inspections.forms import (KIND_LABELS, CancelDelegationForm, EvidenceForm, RemoveEvidenceForm,
+                                      attach_errors, delegation_form, report_form, review_form)
 from trainer.inspections.gate import GateRefused, require_inspector, require_supervisor
 from trainer.inspections.models import InspectionReport, Loan, RaisedSignal, ReportAttachment, ReportStatus
 from trainer.inspections.policy import inspection_policy, rubric
 from trainer.security import roles_required
+from trainer.params import query_int
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
@@ -317,9 +318,52 @@ def overdue_loans():
 @bp.get("/review")
 @roles_required(Role.SUPERVISOR)
 def queue():
-    page, rows = review.review_queue(current_user, request.args.get("page", 1, type=int))
+    return _render_queue()
+
+
+def _render_queue(form=None, status: int = 200, error: str | None = None):
+    page, rows = review.review_queue(current_user, request.args.get("page", 1, type=query_int))
+    day = today()
+    given = delegation.given(current_user, day)
+    ids = {d.delegate_id for d in given}
+    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all()) if ids else {}
     return render_template("inspections/queue.html", page=page, rows=rows,
-                           refusal=_gate_warning(require_supervisor), **_labels())
+                           refusal=_gate_warning(require_supervisor), delegated=delegation.delegated_queues(current_user, day),
+                           given=given, names=names,
+                           delegation_form=form or delegation_form(delegation.supervisors_to_choose(current_user)),
+                           cancel_form=CancelDelegationForm(), delegation_error=error, **_labels()), status
+
+
+@bp.post("/review/delegations")
+@roles_required(Role.SUPERVISOR)
+def delegate_reviews():
+    form = delegation_form(delegation.supervisors_to_choose(current_user))
+    if not form.validate_on_submit():
+        return _render_queue(form, 422)
+    try:
+        done = delegation.create(current_user, form.delegate.data, form.starts_on.data, form.ends_on.data, today())
+    except services.InspectionError as error:
+        db.session.rollback()
+        if error.forbidden:
+            abort(403, description=error.message)
+        attach_errors(form, error.fields)
+        return _render_queue(form, 422, error=error.message)
+    flash(_("Your reviews from %(start)s to %(end)s are delegated.", start=done.starts_on.isoformat(),
+            end=done.ends_on.isoformat()), "success")
+    return redirect(url_for("inspections.queue"))
+
+
+@bp.post("/review/delegations/<int:delegation_id>/cancel")
+@roles_required(Role.SUPERVISOR)
+def cancel_delegation(delegation_id: int):
+    if not CancelDelegationForm().validate_on_submit():
+        abort(400)
+    try:
+        delegation.cancel(current_user, delegation_id)
+    except services.InspectionError as error:
+        abort(403 if error.forbidden else 409, description=error.message)
+    flash(_("The delegation has been cancelled."), "success")
+    return redirect(url_for("inspections.queue"))
 
 
 def _review_form(report: InspectionReport):
