@@ -68,6 +68,7 @@ ACCESS = {
     "hr.suspend_qualification": {Role.HR, Role.ADMIN},
     "hr.revoke_qualification": {Role.HR, Role.ADMIN},
     "hr.grant_accommodation": {Role.HR, Role.ADMIN},
+    "hr.grant_exam_lever": {Role.HR, Role.ADMIN},
     "hr.exam_statistics_index": {Role.HR, Role.ADMIN},
     "hr.exam_statistics": {Role.HR, Role.ADMIN},
     "hr.exam_statistics_csv": {Role.HR, Role.ADMIN},
