@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     bootstrap.init_app(app)
 
-    from trainer import errors, i18n, models, web  # noqa: F401 - models registers the schema
+    from trainer import errors, i18n, input_guard, models, web  # noqa: F401 - models registers the schema
     from trainer.admin.views import bp as admin_bp
     from trainer.api.admin_views import bp as api_admin_bp
     from trainer.api.views import bp as api_bp
@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     errors.init_app(app)
+    input_guard.init_app(app)
     web.init_app(app)
     for blueprint in (web.bp, auth_bp, content_bp, exams_bp, certification_bp, hr_bp, admin_bp, api_bp, api_admin_bp, ledger_bp, inspections_bp):
         app.register_blueprint(blueprint)
