@@ -35,6 +35,9 @@ class ExamBlueprint:
     overdue: str
     grace_minutes: int
     review: str
+    # A retry does not repeat the questions whose answers the previous attempt's result showed,
+    # while the bank has enough others (exams.drawing falls back to the whole pool when not).
+    fresh_retry: bool = True
 
     @property
     def question_count(self) -> int:
@@ -83,6 +86,13 @@ class _Checker:
             self.add(spec.line_of(key), f"'{key}' needs text in es and en")
             return {}
         return {loc: value[loc] for loc in LOCALES}
+
+    def boolean(self, spec: LineDict, key: str, default: bool) -> bool:
+        value = spec.get(key, default)
+        if not isinstance(value, bool):
+            self.add(spec.line_of(key), f"'{key}' must be true or false")
+            return default
+        return value
 
     def choice(self, spec: LineDict, key: str, allowed: tuple[str, ...], default: str) -> str:
         value = spec.get(key, default)
@@ -192,4 +202,5 @@ def _blueprint(spec: LineDict, check: _Checker) -> ExamBlueprint | None:
         overdue=overdue,
         grace_minutes=check.positive_int(exam, "grace_minutes", 2) if overdue == "grace" else 0,
         review=check.choice(exam, "review", REVIEW_POLICIES, "wrong_answers"),
+        fresh_retry=check.boolean(exam, "fresh_retry", True),
     )

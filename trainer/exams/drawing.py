@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Generic, Sequence, TypeVar
+from typing import Collection, Generic, Sequence, TypeVar
 
 from trainer.certification.definitions import DrawRule, ExamBlueprint
 
@@ -40,13 +40,25 @@ def rule_pool(rule: DrawRule, levels: Sequence[str], candidates: Sequence[Candid
             and (not rule.tags or set(rule.tags) & set(c.tags))]
 
 
-def draw(exam: ExamBlueprint, candidates: Sequence[Candidate[T]], rng: random.Random) -> list[T]:
-    """The items of one attempt, rule by rule; a question is never drawn twice."""
+def draw(exam: ExamBlueprint, candidates: Sequence[Candidate[T]], rng: random.Random,
+         avoid: Collection[int] = ()) -> list[T]:
+    """The items of one attempt, rule by rule; a question is never drawn twice.
+
+    `avoid` (candidate indexes: the questions whose answers a retry's previous result
+    showed) is left out of each rule's pool while the rest can still meet the rule's
+    count and minimums; a rule whose rest cannot falls back to its whole pool, so an
+    attempt is never refused for want of fresh questions."""
     taken: set[int] = set()
     drawn: list[T] = []
     for rule in exam.draw:
         pool = [i for i in rule_pool(rule, exam.levels, candidates) if i not in taken]
-        chosen = _pick(rule, pool, candidates, rng)
+        fresh = [i for i in pool if i not in avoid]
+        try:
+            chosen = _pick(rule, fresh, candidates, rng) if len(fresh) < len(pool) else None
+        except PoolTooSmall:
+            chosen = None
+        if chosen is None:
+            chosen = _pick(rule, pool, candidates, rng)
         taken.update(chosen)
         drawn += [candidates[i].item for i in chosen]
     return drawn

@@ -113,3 +113,25 @@ class Accommodation(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AllowanceKind(str, enum.Enum):
+    EXTRA_ATTEMPT = "extra_attempt"  # one attempt beyond the blueprint's limit per window
+    COOLDOWN_RESET = "cooldown_reset"  # the wait after the last failed attempt is waived
+
+
+class ExamAllowance(db.Model):
+    """An HR decision that lets one person start one qualification's exam sooner than the
+    blueprint would: an extra attempt (used by the attempt that needed it) or a cooldown reset."""
+
+    __tablename__ = "exam_allowances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    qualification: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[AllowanceKind] = mapped_column(_enum(AllowanceKind, 20))
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The attempt that used an extra attempt; empty while it is still available.
+    used_by_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("exam_attempts.id"))

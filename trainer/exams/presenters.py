@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_number
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from trainer.exams.grading import correct_option_ids
 from trainer.timeutil import iso_utc
@@ -27,6 +29,33 @@ def clock(attempt, now: datetime) -> dict[str, str]:
     browser's time zone nor a wrong clock on the computer changes it."""
     return {"deadline": iso_utc(attempt.deadline_at), "submit_until": iso_utc(attempt.submit_until),
             "now": iso_utc(now)}
+
+
+def attempt_rules(exam) -> list[str]:
+    """How many attempts, in what window, and the wait after a failure, from the exam's own
+    definition, in the reader's language with its plural forms and number format."""
+    def count(singular: str, plural: str, n: int) -> str:
+        return ngettext(singular, plural, n, count=format_number(n))
+
+    attempts = count("%(count)s attempt", "%(count)s attempts", exam.attempts_per_window)
+    window = count("%(count)s day", "%(count)s days", exam.attempt_window_days)
+    lines = [_("You may make %(attempts)s in any period of %(window)s.", attempts=attempts, window=window)]
+    minutes = exam.cooldown_minutes
+    if minutes == 0:
+        lines.append(_("After a failed attempt you may try again at once."))
+    else:
+        wait = (count("%(count)s hour", "%(count)s hours", minutes // 60) if minutes % 60 == 0
+                else count("%(count)s minute", "%(count)s minutes", minutes))
+        lines.append(_("After a failed attempt, wait %(wait)s before the next one.", wait=wait))
+    if getattr(exam, "fresh_retry", False):
+        lines.append(_("A retry does not repeat the questions whose answers your last result showed, "
+                       "while the question bank has enough others."))
+    return lines
+
+
+def extra_attempts_note(n: int) -> str:
+    return ngettext("Including %(count)s extra attempt granted by HR.",
+                    "Including %(count)s extra attempts granted by HR.", n, count=format_number(n))
 
 
 @dataclass
@@ -68,6 +97,14 @@ def present_items(items, locale: str) -> list[ItemView]:
     return views
 
 
+def answer_shown(review_policy: str, correct: bool | None) -> bool:
+    """Whether the result page shows a question's answer: the review policy's one rule
+    (also what a retry avoids repeating, exams.services.shown_in_last_attempt)."""
+    if review_policy == "score_only":
+        return False
+    return review_policy == "all_answers" or not correct
+
+
 def review_items(attempt, items, locale: str) -> list[ItemView]:
     """After submission, per the qualification's review policy."""
     if attempt.review_policy == "score_only":
@@ -79,6 +116,4 @@ def review_items(attempt, items, locale: str) -> list[ItemView]:
         view.explanation = _local(item.question_version.body["explanation"], locale)
         for option in view.options:
             option.correct = option.id in right
-    if attempt.review_policy == "wrong_answers":
-        views = [v for v in views if not v.correct]
-    return views
+    return [v for v in views if answer_shown(attempt.review_policy, v.correct)]

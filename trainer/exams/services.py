@@ -27,7 +27,8 @@ from trainer.content.services import has_completed_current
 from trainer.exams.bank import QuestionSource
 from trainer.exams.drawing import Candidate, PoolTooSmall, draw
 from trainer.exams.grading import grade
-from trainer.exams.models import Accommodation, AttemptItem, AttemptStatus, ExamAttempt, Question, QuestionVersion
+from trainer.exams.models import (Accommodation, AllowanceKind, AttemptItem, AttemptStatus, ExamAllowance, ExamAttempt,
+                                  Question, QuestionVersion)
 from trainer.extensions import db
 from trainer.timeutil import utcnow
 
@@ -98,7 +99,9 @@ class Eligibility:
     renewal_opens_on: object = None  # a date while an active certificate is outside its window
     cooldown_until: datetime | None = None
     next_attempt_from: datetime | None = None  # when the attempt limit frees up
-    attempts_left: int = 0
+    attempts_left: int = 0  # within the blueprint's limit, plus extra attempts HR granted
+    extra_attempts: int = 0  # extra attempts HR granted and not yet used (counted in attempts_left)
+    cooldown_waived: bool = False  # HR reset the cooldown after the last failed attempt
 
     @property
     def can_start(self) -> bool:
@@ -125,15 +128,34 @@ def eligibility(user: User, code: str, now: datetime | None = None) -> Eligibili
         ExamAttempt.user_id == user.id, ExamAttempt.qualification == code,
         ExamAttempt.started_at >= now - timedelta(days=exam.attempt_window_days),
     ).order_by(ExamAttempt.started_at)).all()
-    result.attempts_left = max(0, exam.attempts_per_window - len(recent))
+    allowances = _allowances(user.id, code)
+    result.extra_attempts = sum(1 for a in allowances if a.kind is AllowanceKind.EXTRA_ATTEMPT
+                                and a.used_by_attempt_id is None)
+    result.attempts_left = max(0, exam.attempts_per_window - len(recent)) + result.extra_attempts
     if result.attempts_left == 0:
         result.next_attempt_from = recent[0].started_at + timedelta(days=exam.attempt_window_days)
     failed = [a for a in recent if a.passed is False and a.submitted_at is not None]
     if failed:
         until = failed[-1].submitted_at + timedelta(minutes=exam.cooldown_minutes)
-        if until > now and not any(a.passed for a in recent if a.started_at > failed[-1].started_at):
+        result.cooldown_waived = any(a.kind is AllowanceKind.COOLDOWN_RESET and a.granted_at >= failed[-1].submitted_at
+                                     for a in allowances)
+        if until > now and not result.cooldown_waived and not any(
+                a.passed for a in recent if a.started_at > failed[-1].started_at):
             result.cooldown_until = until
     return result
+
+
+def _allowances(user_id: int, code: str) -> list[ExamAllowance]:
+    return list(db.session.scalars(select(ExamAllowance).where(
+        ExamAllowance.user_id == user_id, ExamAllowance.qualification == code).order_by(ExamAllowance.id)))
+
+
+def _within_limit(user_id: int, code: str, exam, now: datetime) -> bool:
+    """Whether the blueprint's own limit (without extra attempts) still allows one more start."""
+    used = db.session.scalar(select(func.count()).select_from(ExamAttempt).where(
+        ExamAttempt.user_id == user_id, ExamAttempt.qualification == code,
+        ExamAttempt.started_at >= now - timedelta(days=exam.attempt_window_days))) or 0
+    return used < exam.attempts_per_window
 
 
 def open_attempt(user_id: int, code: str) -> ExamAttempt | None:
@@ -160,7 +182,8 @@ def start_attempt(user: User, code: str, now: datetime | None = None, rng: rando
         raise ExamError("not_eligible", eligibility=check)
     exam = check.qualification.exam
     rng = rng or random.SystemRandom()
-    drawn = _draw(exam, rng)
+    drawn = _draw(exam, rng, avoid=shown_in_last_attempt(user.id, code) if exam.fresh_retry else set())
+    needs_extra = not _within_limit(user.id, code, exam, now)
     accommodation = db.session.get(Accommodation, user.id)
     extra = (exam.time_limit_minutes * accommodation.extra_percent + 99) // 100 if accommodation else 0
     deadline = now + timedelta(minutes=exam.time_limit_minutes + extra)
@@ -181,11 +204,48 @@ def start_attempt(user: User, code: str, now: datetime | None = None, rng: rando
     except IntegrityError:  # another tab started one at the same moment
         db.session.rollback()
         return open_attempt(user.id, code)
+    if needs_extra and not _use_extra_attempt(user.id, code, attempt.id):
+        db.session.rollback()  # another start used the last extra attempt first
+        started_meanwhile = open_attempt(user.id, code)
+        if started_meanwhile is not None:
+            return close_if_overdue(started_meanwhile, now)
+        raise ExamError("not_eligible", eligibility=eligibility(user, code, now))
     db.session.commit()
     return attempt
 
 
-def _draw(exam, rng: random.Random) -> list[QuestionVersion]:
+def _use_extra_attempt(user_id: int, code: str, attempt_id: int) -> bool:
+    """Mark the oldest unused extra attempt as used by this attempt (a conditional UPDATE, so
+    two starts never share one)."""
+    for allowance_id in db.session.scalars(select(ExamAllowance.id).where(
+            ExamAllowance.user_id == user_id, ExamAllowance.qualification == code,
+            ExamAllowance.kind == AllowanceKind.EXTRA_ATTEMPT, ExamAllowance.used_by_attempt_id.is_(None))
+            .order_by(ExamAllowance.id)):
+        if db.session.execute(update(ExamAllowance).where(
+                ExamAllowance.id == allowance_id, ExamAllowance.used_by_attempt_id.is_(None))
+                .values(used_by_attempt_id=attempt_id).execution_options(synchronize_session=False)).rowcount == 1:
+            return True
+    return False
+
+
+def shown_in_last_attempt(user_id: int, code: str) -> set[int]:
+    """Question ids whose answers the result of the person's last submitted attempt showed
+    (per that attempt's review policy: none, the wrongly answered ones, or all)."""
+    from trainer.exams.presenters import answer_shown
+
+    last = db.session.scalar(select(ExamAttempt).where(
+        ExamAttempt.user_id == user_id, ExamAttempt.qualification == code,
+        ExamAttempt.status == AttemptStatus.SUBMITTED).order_by(ExamAttempt.submitted_at.desc(), ExamAttempt.id.desc())
+        .limit(1))
+    if last is None:
+        return set()
+    rows = db.session.execute(select(QuestionVersion.question_id, AttemptItem.correct)
+                              .join(AttemptItem, AttemptItem.question_version_id == QuestionVersion.id)
+                              .where(AttemptItem.attempt_id == last.id)).all()
+    return {question_id for question_id, correct in rows if answer_shown(last.review_policy, correct)}
+
+
+def _draw(exam, rng: random.Random, avoid: set[int] = frozenset()) -> list[QuestionVersion]:
     """The blueprint's rules (module, tags, minimum per tag) applied by exams.drawing to the
     current versions of the active questions, in a fixed order so a seeded draw repeats."""
     rows = db.session.execute(
@@ -197,8 +257,9 @@ def _draw(exam, rng: random.Random) -> list[QuestionVersion]:
         .order_by(Question.qid)
     ).all()
     candidates = [Candidate(slug, q.level, tuple(q.tags or ()), v) for q, v, slug in rows]
+    skip = {i for i, (q, _v, _slug) in enumerate(rows) if q.id in avoid}
     try:
-        return draw(exam, candidates, rng)
+        return draw(exam, candidates, rng, avoid=skip)
     except PoolTooSmall as error:
         raise ExamError("bank_too_small", module=error.rule.module) from None
 
@@ -366,3 +427,45 @@ def grant_accommodation(person: User, extra_percent: int, reason: str, granted_b
                        after={"extra_percent": extra_percent, "reason": row.reason})
     db.session.commit()
     return row
+
+
+# --- HR levers: an extra attempt, a cooldown reset -----------------------------
+
+def _grant(kind: AllowanceKind, person: User, code: str, reason: str, granted_by: User,
+           now: datetime | None = None) -> ExamAllowance:
+    now = now or utcnow()
+    qualification = certification.definitions().get(code)
+    if qualification is None or qualification.exam is None:
+        raise ExamError("no_exam")
+    if granted_by.id == person.id:
+        raise ExamError("self")
+    if not reason.strip():
+        raise ExamError("reason_required")
+    if kind is AllowanceKind.COOLDOWN_RESET and eligibility(person, code, now).cooldown_until is None:
+        raise ExamError("no_cooldown")
+    allowance = ExamAllowance(user_id=person.id, qualification=code, kind=kind, reason=reason.strip(),
+                              granted_by_id=granted_by.id, granted_at=now)
+    db.session.add(allowance)
+    db.session.flush()
+    audit_trail.record(f"exam.{kind.value}", f"user:{person.id}", actor=granted_by, person=person,
+                       after={"qualification": code, "reason": allowance.reason, "allowance_id": allowance.id})
+    db.session.commit()
+    return allowance
+
+
+def grant_extra_attempt(person: User, code: str, reason: str, granted_by: User,
+                        now: datetime | None = None) -> ExamAllowance:
+    """One more attempt at this qualification's exam than the blueprint allows in its window;
+    used up by the first start that needs it."""
+    return _grant(AllowanceKind.EXTRA_ATTEMPT, person, code, reason, granted_by, now)
+
+
+def reset_cooldown(person: User, code: str, reason: str, granted_by: User,
+                   now: datetime | None = None) -> ExamAllowance:
+    """Waive the wait after the person's last failed attempt (refused when there is none to wait)."""
+    return _grant(AllowanceKind.COOLDOWN_RESET, person, code, reason, granted_by, now)
+
+
+def allowances_of(user_id: int) -> list[ExamAllowance]:
+    return list(db.session.scalars(select(ExamAllowance).where(ExamAllowance.user_id == user_id)
+                                   .order_by(ExamAllowance.granted_at.desc(), ExamAllowance.id.desc())))

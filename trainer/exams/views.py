@@ -15,7 +15,7 @@ from trainer.certification import services as certification
 from trainer.content.services import titles as content_titles
 from trainer.exams import services
 from trainer.exams.models import AttemptStatus
-from trainer.exams.presenters import ERROR_MESSAGES, clock, present_items, review_items
+from trainer.exams.presenters import ERROR_MESSAGES, attempt_rules, clock, extra_attempts_note, present_items, review_items
 from trainer.security import roles_required
 from trainer.timeutil import utcnow
 from trainer.params import query_int
@@ -33,6 +33,8 @@ def index():
         "exams/index.html", rows=rows, attempts=services.attempts_of(current_user.id),
         qualification_titles={code: q.title(locale) for code, q in certification.definitions().items()},
         module_titles={module_id: text.title for module_id, text in content_titles(locale).items()},
+        rules={code: attempt_rules(q.exam) for code, q in certification.definitions().items() if q.exam},
+        extra_note=extra_attempts_note,
     )
 
 
@@ -104,8 +106,9 @@ def result(attempt_id: int):
     if attempt.status is not AttemptStatus.SUBMITTED:
         return redirect(url_for("exams.attempt", attempt_id=attempt.id))
     items = review_items(attempt, services.items_of(attempt), str(get_locale()))
-    return render_template("exams/result.html", attempt=attempt, items=items,
-                           qualification=certification.definition(attempt.qualification),
+    qualification = certification.definition(attempt.qualification)
+    return render_template("exams/result.html", attempt=attempt, items=items, qualification=qualification,
+                           rules=attempt_rules(qualification.exam) if qualification.exam else [],
                            standing=certification.standing(current_user.id, attempt.qualification))
 
 

@@ -137,6 +137,7 @@ def _record_of(person: User) -> dict:
                                for c in certificates if c.qualification in qualifications},
         "attempts": exams.attempts_of(person.id), "events": events, "names": names, "accommodation": accommodation,
         "today": day, "qualifications": qualifications, **lift_views.person_page_extras(person),
+        **exam_levers.person_page_extras(person),
     }
 
 
@@ -324,3 +325,4 @@ def exam_statistics_csv(qualification: str):
 
 
 from trainer.hr import lift_views  # noqa: E402 - its routes (suspension lifts) join this blueprint
+from trainer.hr import exam_levers  # noqa: E402 - its routes (extra attempt, cooldown reset) join this blueprint
