@@ -41,8 +41,9 @@ def link_in(mail) -> tuple[str, str]:
 
 
 def page(response) -> str:
-    """The page without what differs per response anyway (CSP nonces)."""
-    return re.sub(r'nonce="[^"]*"', "", response.get_data(as_text=True))
+    """The page without what differs per response anyway (CSP nonces, time-stamped CSRF tokens)."""
+    text = re.sub(r'nonce="[^"]*"', "", response.get_data(as_text=True))
+    return re.sub(r'(name="csrf_token" value=")[^"]*', r"\1", text)
 
 
 @pytest.fixture
