@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -24,7 +25,10 @@ def _converter() -> markdown.Markdown:
     return _local.md.reset()
 
 
+@lru_cache(maxsize=1024)
 def render_markdown(text: str) -> str:
+    """Pure in its text, so a sync that finds most sections unchanged (and the
+    test suite, which loads the same modules hundreds of times) renders each once."""
     html = _converter().convert(text)
     return nh3.clean(html, tags=_TAGS, url_schemes=_URL_SCHEMES, link_rel="noopener noreferrer")
 
