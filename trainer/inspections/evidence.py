@@ -124,14 +124,22 @@ def add(author: User, report_id: int, filename: str, data: bytes) -> ReportAttac
     return row
 
 
+def in_returned_versions(report_id: int) -> set[int]:
+    """The ids of the report's files that a version returned for correction names (one query)."""
+    snapshots = db.session.scalars(select(ReportVersion.snapshot).where(ReportVersion.report_id == report_id))
+    return {item.get("id") for snap in snapshots for item in snap.get("attachments", [])}
+
+
 def in_a_returned_version(attachment: ReportAttachment) -> bool:
-    snapshots = db.session.scalars(select(ReportVersion.snapshot).where(ReportVersion.report_id == attachment.report_id))
-    return any(item.get("id") == attachment.id for snap in snapshots for item in snap.get("attachments", []))
+    return attachment.id in in_returned_versions(attachment.report_id)
 
 
-def may_remove(user: User, report: InspectionReport, attachment: ReportAttachment) -> bool:
-    return (user.id == report.author_id and report.status in EDITABLE and attachment.report_id == report.id
-            and not in_a_returned_version(attachment))
+def removable(user: User, report: InspectionReport, files: list[ReportAttachment]) -> set[int]:
+    """Which of the report's files `user` may remove now."""
+    if user.id != report.author_id or report.status not in EDITABLE or not files:
+        return set()
+    kept = in_returned_versions(report.id)
+    return {a.id for a in files if a.report_id == report.id and a.id not in kept}
 
 
 def remove(author: User, attachment_id: int) -> None:

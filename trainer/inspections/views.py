@@ -125,7 +125,7 @@ def _evidence(report: InspectionReport | None, upload_form=None) -> dict:
     files = evidence.attachments_of(report.id)
     editable = report.author_id == current_user.id and report.status in services.EDITABLE
     return {"attachments": files,
-            "removable": {a.id for a in files if editable and evidence.may_remove(current_user, report, a)},
+            "removable": evidence.removable(current_user, report, files),
             "evidence_form": (upload_form or EvidenceForm()) if editable else None, "remove_form": RemoveEvidenceForm()}
 
 
