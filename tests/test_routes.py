@@ -110,6 +110,8 @@ ACCESS = {
     "inspections.add_evidence": set(),  # only the author adds files
     "inspections.evidence_file": {Role.HR, Role.ADMIN},  # those who may see the report
     "inspections.remove_evidence": set(),  # only the author removes files
+    "inspections.delegate_reviews": {Role.SUPERVISOR},
+    "inspections.cancel_delegation": set(),  # only the supervisor who delegated
     "api.create_inspection": TOKEN,
     "batches.index": {Role.HR, Role.ADMIN},
     "batches.new": {Role.HR, Role.ADMIN},
@@ -173,7 +175,7 @@ def world(app):
                        "verify_code": strangers_certificate.verify_code, "qualification": "inspector",
                        "entry_id": strangers_entry.id, "loan_id": strangers_loan.id,
                        "report_id": strangers_report.id, "number": 1,
-                       "attachment_id": strangers_attachment.id, "batch_id": strangers_batch.id,
+                       "attachment_id": strangers_attachment.id, "delegation_id": 999999, "batch_id": strangers_batch.id,
                        "meeting_id": strangers_meeting.id, "lift_id": 999999, "token": "not-a-token",
                        "escalation_id": strangers_escalation, "notification_id": strangers_notification},
         }
