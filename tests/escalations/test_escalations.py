@@ -185,3 +185,17 @@ def test_response_times(bank):
     assert (times.raised, times.acknowledged, times.unacknowledged) == (3, 2, 1)
     assert times.hours == (3.0, 5.0) and times.median_hours == 4.0 and times.max_hours == 5.0
     assert services.response_times(start, utcnow() + timedelta(hours=1), bank.other.id).raised == 0
+
+
+def test_the_quarterly_evaluation_reports_response_times(bank):
+    from trainer.evaluation.quarters import Quarter
+    from trainer.evaluation.services import evaluate
+
+    _report, [escalation] = escalated(bank)
+    services.acknowledge(bank.supervisor, escalation.id, now=escalation.raised_at + timedelta(hours=2))
+    quarter = Quarter.containing(today())
+    times = evaluate(bank.hr, quarter).response_times
+    assert (times.raised, times.acknowledged, times.median_hours) == (1, 1, 2.0)
+    assert evaluate(bank.supervisor, quarter).response_times.raised == 1
+    assert evaluate(bank.hr, quarter, department_id=bank.other.id).response_times.raised == 0
+    assert evaluate(bank.officer, quarter).response_times is None

@@ -361,3 +361,20 @@ def response_times(start: datetime, end: datetime, department_id: int | None = N
         median_hours=round(statistics.median(hours), 2) if hours else None,
         mean_hours=round(statistics.fmean(hours), 2) if hours else None,
         max_hours=max(hours) if hours else None, hours=hours)
+
+
+def response_times_in(viewer: User, start: date, end: date, department_id: int | None = None) -> ResponseTimes | None:
+    """Response times of escalations raised on bank days start..end (inclusive) that `viewer` may see:
+    HR, admin and risk management every department (or `department_id`), a supervisor their own; None for others."""
+    from zoneinfo import ZoneInfo
+
+    if viewer.has_role(*BANK_WIDE_ROLES) or is_risk_recipient(viewer):
+        scope = department_id
+    elif viewer.has_role(Role.SUPERVISOR):
+        scope = viewer.department_id
+    else:
+        return None
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    begin = datetime.combine(start, datetime.min.time(), zone)
+    finish = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
+    return response_times(begin, finish, scope)

@@ -126,6 +126,8 @@ class Evaluation:
     history: History | None = None
     months: list[scoring.MonthCount] = field(default_factory=list)  # the quarter's schedule (zero counts)
     scope: Select | None = field(default=None, repr=False)  # ids of the people the viewer may see
+    # Reported, not scored: hours from escalation to acknowledgement (trainer/escalations), None for staff.
+    response_times: object | None = None
 
     @property
     def complete(self) -> bool:
@@ -210,7 +212,8 @@ def evaluate(viewer: User, quarter: Quarter, department_id: int | None = None, h
     departments = _departments(by_quarter[-1], department_of, names, plans[-1], policy)
     evaluation = Evaluation(quarter, today, min(quarter.end, today), policy, shown_qualification(policy), rows,
                             departments, _overall(departments, plans[-1], policy),
-                            months=[m.empty() for m in plans[-1]], scope=people)
+                            months=[m.empty() for m in plans[-1]], scope=people,
+                            response_times=_response_times(viewer, quarter, department_id))
     if history > 1:
         per_quarter = [_departments(vectors, department_of, names, plan, policy)
                        for vectors, plan in zip(by_quarter[:-1], plans[:-1])] + [departments]
@@ -218,6 +221,12 @@ def evaluate(viewer: User, quarter: Quarter, department_id: int | None = None, h
     if standing:
         with_standing(evaluation)
     return evaluation
+
+
+def _response_times(viewer: User, quarter: Quarter, department_id: int | None):
+    from trainer.escalations.services import response_times_in
+
+    return response_times_in(viewer, quarter.start, quarter.end, department_id)
 
 
 def with_standing(evaluation: Evaluation, rows: list[PersonRow] | None = None) -> list[PersonRow]:
