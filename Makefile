@@ -6,7 +6,7 @@ MO := trainer/translations/es/LC_MESSAGES/messages.mo
 PO := trainer/translations/es/LC_MESSAGES/messages.po
 export FLASK_APP := trainer
 
-.PHONY: run test install translations extract-messages db demo bench check-content screenshots clean
+.PHONY: run test install install-prod translations extract-messages db demo bench check-content screenshots clean
 
 run: install db
 	@$(BIN)/flask trainer seed-demo
@@ -16,6 +16,13 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed $(MO)
+
+# Production: the app and its runtime dependencies only (no test extras), in the checkout (docs/deployment.md).
+install-prod:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	$(BIN)/pybabel compile -d trainer/translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
