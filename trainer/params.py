@@ -7,6 +7,7 @@ an overflow inside the database driver.
 """
 from __future__ import annotations
 
+from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
 DB_INT_MAX = 2**31 - 1
@@ -29,3 +30,19 @@ def query_int(value: str) -> int:
     if not (value.isascii() and value.isdigit()) or int(value) > DB_INT_MAX:
         raise ValueError(f"not a number in range: {value[:20]!r}")
     return int(value)
+
+
+def id_arg(name: str) -> int | None:
+    """A row id from the query string: None when absent or not a number at
+    all, 404 when it is a number that can name no row (0, negative, too large)."""
+    value = request.args.get(name, "").strip()
+    if not value or not (value.removeprefix("-").isascii() and value.removeprefix("-").isdigit()):
+        return None
+    if value.startswith("-") or not 1 <= int(value) <= DB_INT_MAX:
+        abort(404)
+    return int(value)
+
+
+def in_id_range(value: int | None) -> bool:
+    """Whether a number from a form could be a row id (and is safe to look up on either database)."""
+    return value is not None and 1 <= value <= DB_INT_MAX

@@ -23,6 +23,7 @@ from trainer.auth.models import Role, User
 from trainer.certification import services as certification
 from trainer.certification.models import CertificationEvent
 from trainer.extensions import db
+from trainer.params import in_id_range
 from trainer.inspections.models import InspectionReport
 from trainer.ledger.catalogue import SEVERE, Catalogue, Category, load_catalogue
 from trainer.ledger.chain import ChainBusy, append  # noqa: F401 - part of this API
@@ -34,7 +35,6 @@ from trainer.sourcefiles import SourceInvalid
 from trainer.timeutil import utcnow
 
 REASON_MAX = 2000
-MAX_ID = 2**31 - 1  # integer keys: a larger number names no row (and PostgreSQL would refuse it)
 COUNTED_KINDS = ("reward", "sanction")  # reversals only cancel
 
 
@@ -150,7 +150,7 @@ def _check_points(category: Category, points: Any) -> None:
 
 def _check_inspection(inspection_id: int, person: User) -> None:
     author_id = db.session.scalar(select(InspectionReport.author_id).where(
-        InspectionReport.id == inspection_id)) if 1 <= inspection_id <= MAX_ID else None
+        InspectionReport.id == inspection_id)) if in_id_range(inspection_id) else None
     if author_id is None:
         raise LedgerError("unknown_inspection", _l("There is no inspection number %(id)d.", id=inspection_id))
     if author_id != person.id:

@@ -15,7 +15,7 @@ from trainer.ledger.forms import EntryForm, ReverseForm
 from trainer.ledger.models import LedgerEntry
 from trainer.ledger.services import LedgerError
 from trainer.security import BANK_WIDE_ROLES, roles_required, scope_people
-from trainer.params import query_int
+from trainer.params import id_arg, in_id_range, query_int
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -37,14 +37,6 @@ def _category_titles() -> dict[str, str]:
     return {code: c.title(_locale()) for code, c in services.catalogue().categories.items()}
 
 
-def _id_arg(name: str) -> int | None:
-    """A row id from the query string; None when absent or not a number, 404 when out of range."""
-    value = request.args.get(name, type=query_int)
-    if value is not None and not 1 <= value <= services.MAX_ID:
-        abort(404)
-    return value
-
-
 def _visible_name(person_id: int) -> str:
     """The name of a person the viewer may see; anyone else is a 404, so an id never reveals a name."""
     name = db.session.scalar(scope_people(select(User.full_name).where(User.id == person_id), current_user))
@@ -57,8 +49,8 @@ def _visible_name(person_id: int) -> str:
 @roles_required()
 def index():
     bank_wide = current_user.has_role(*BANK_WIDE_ROLES)
-    department_id = _id_arg("department") if bank_wide else None
-    person_id = _id_arg("person")
+    department_id = id_arg("department") if bank_wide else None
+    person_id = id_arg("person")
     person_name = _visible_name(person_id) if person_id else None
     page = services.entries_page(current_user, person_id=person_id, department_id=department_id,
                                  page=request.args.get("page", 1, type=query_int))
@@ -108,7 +100,7 @@ def new():
         return _render_new(form)
     if not form.validate_on_submit():
         return _render_new(form, 422)
-    person = db.session.get(User, form.person_id.data) if 1 <= form.person_id.data <= services.MAX_ID else None
+    person = db.session.get(User, form.person_id.data) if in_id_range(form.person_id.data) else None
     if person is None:
         form.person_id.errors.append(_("Choose a person."))
         return _render_new(form, 422)
@@ -143,7 +135,7 @@ def _render_entry(entry: LedgerEntry, form: ReverseForm | None = None, status: i
     ), status
 
 
-@bp.get(f"/<int(max={services.MAX_ID}):entry_id>")
+@bp.get("/<int:entry_id>")
 @roles_required()
 def entry(entry_id: int):
     entry = db.get_or_404(LedgerEntry, entry_id)
@@ -152,7 +144,7 @@ def entry(entry_id: int):
     return _render_entry(entry)
 
 
-@bp.post(f"/<int(max={services.MAX_ID}):entry_id>/reverse")
+@bp.post("/<int:entry_id>/reverse")
 @roles_required(*LOGGERS)
 def reverse(entry_id: int):
     entry = db.get_or_404(LedgerEntry, entry_id)
