@@ -3,6 +3,7 @@ TRAINER_TEST_DATABASE_URL is set), clients, a login helper and a query counter."
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from contextlib import contextmanager
@@ -73,10 +74,26 @@ def postgres_url():
         yield url.render_as_string(hide_password=False)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """The schema built once per run; each test gets a copy of the file
+    (creating every table and trigger anew cost more than most tests)."""
+    import trainer.models  # noqa: F401 - every table
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "schema.sqlite3"
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path):
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        target = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
     return request.getfixturevalue("postgres_url")
 
 
@@ -100,7 +117,7 @@ def app(database_url):
     app.test_client_class = IsolatedClient
     with app.app_context():
         if database_url.startswith("sqlite"):
-            db.create_all()
+            db.create_all()  # the template copy has every table: this only checks
         else:
             tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
