@@ -71,6 +71,9 @@ def seed_demo() -> list[DemoAccount]:
     from trainer.batches.demo import seed_demo_batch
 
     seed_demo_batch(today())
+    from trainer.escalations.demo import seed_demo_escalation
+
+    seed_demo_escalation(today())
     from trainer.demo_training import seed_training
 
     seed_training(today())
