@@ -36,6 +36,8 @@ ACCESS = {
     "auth.logout": ANY,
     "auth.change_password": ANY,
     "account.forgot_password": PUBLIC,
+    "sso.start": PUBLIC,  # single sign-on (404 unless TRAINER_OIDC_ISSUER is set)
+    "sso.callback": PUBLIC,
     "account.accept_invitation": PUBLIC,
     "account.reset_password": PUBLIC,
     "account.invite_person": {Role.HR, Role.ADMIN},
