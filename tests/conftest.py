@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
 import uuid
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.engine import make_url
 
 from flask.testing import FlaskClient
@@ -22,6 +24,14 @@ from trainer.extensions import db
 from trainer.ledger.signing import generate_pem
 
 PG_URL = os.environ.get("TRAINER_TEST_DATABASE_URL")
+
+
+@event.listens_for(Engine, "connect")
+def _no_fsync_in_tests(dbapi_connection, _record):
+    """A test database is thrown away: SQLite need not wait for the disk on each
+    commit (the same SQL runs; only durability after a power cut is given up)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_CONFIG = {
     "TESTING": True,
@@ -95,6 +105,71 @@ def database_url(request, tmp_path):
         shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
         return f"sqlite:///{target}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory, sqlite_template):
+    """`demo_database(backend)`: the URL of a new database holding what `make run`
+    seeds (content and demo data), copied from one seeded once per run and backend:
+    seeding the demo through the real services costs more than the tests that read it."""
+    templates: dict[str, str] = {}
+    cleanup = []
+
+    def seeded(url: str) -> None:
+        from trainer.demo import seed_demo
+
+        seeding = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+        with seeding.app_context():
+            db.create_all()
+            from tests import factories
+
+            factories.load_content()
+            seed_demo()
+            db.session.remove()
+            db.engine.dispose()
+
+    def new_copy(backend: str) -> str:
+        if backend == "sqlite":
+            if "sqlite" not in templates:
+                path = tmp_path_factory.mktemp("demo-template") / "demo.sqlite3"
+                shutil.copyfile(sqlite_template, path)
+                seeded(f"sqlite:///{path}")
+                templates["sqlite"] = str(path)
+            target = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+            shutil.copyfile(templates["sqlite"], target)
+            return f"sqlite:///{target}"
+        admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            if "postgresql" not in templates:
+                name = f"trainer_demo_{uuid.uuid4().hex[:10]}"
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                cleanup.append(name)
+                seeded(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+                templates["postgresql"] = name
+            copy = f"trainer_test_{uuid.uuid4().hex[:10]}"
+            conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{templates["postgresql"]}"'))
+            cleanup.append(copy)
+        admin.dispose()
+        return make_url(PG_URL).set(database=copy).render_as_string(hide_password=False)
+
+    yield new_copy
+    if PG_URL and cleanup:
+        admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in reversed(cleanup):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_app(request, demo_database):
+    """An app on a fresh copy of the demo database (see demo_database)."""
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": demo_database(request.param)})
+    app.test_client_class = IsolatedClient
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 class IsolatedClient(FlaskClient):

@@ -33,14 +33,12 @@ def test_check_content_accepts_the_repository(runner):
     assert result.exit_code == 0 and "questions" in result.output, result.output
 
 
-def test_demo_batch_has_five_people_with_mixed_results(app, runner):
+def test_demo_batch_has_five_people_with_mixed_results(demo_app):
     from trainer.batches import services as batches
     from trainer.batches.models import TrainingBatch
 
-    with app.app_context():
-        factories.load_content()
-    assert runner.invoke(args=["trainer", "seed-demo"]).exit_code == 0
-    assert runner.invoke(args=["trainer", "seed-demo"]).exit_code == 0
+    app = demo_app
+    assert app.test_cli_runner().invoke(args=["trainer", "seed-demo"]).exit_code == 0  # seeded twice
     with app.app_context():
         from trainer.demo_training import AUTUMN_BATCH
 
@@ -51,7 +49,7 @@ def test_demo_batch_has_five_people_with_mixed_results(app, runner):
         assert [r.person.employee_no for r in batches.may_not_act(batch, batches.results(batch))] == ["E2001"]
 
 
-def test_demo_runs_a_batch_to_its_assessment_and_gives_meetings_statistics_and_a_lift(app, runner):
+def test_demo_runs_a_batch_to_its_assessment_and_gives_meetings_statistics_and_a_lift(demo_app):
     """A closed batch of five (four passed, one failed and may not inspect), enough inspector exam
     attempts for the item analysis to flag a question, a meeting that confirmed and dismissed
     signals, and a suspension lift waiting for its second approver."""
@@ -64,9 +62,7 @@ def test_demo_runs_a_batch_to_its_assessment_and_gives_meetings_statistics_and_a
     from trainer.meetings import services as meetings
     from trainer.meetings.models import CreditMeeting, SignalDecision
 
-    with app.app_context():
-        factories.load_content()
-    assert runner.invoke(args=["trainer", "seed-demo"]).exit_code == 0
+    app = demo_app
     with app.app_context():
         batch = db.session.scalar(select(TrainingBatch).where(TrainingBatch.name == AUTUMN_BATCH))
         results = {r.person.employee_no: r.result for r in batches.results(batch)}

@@ -73,11 +73,8 @@ def crawl(client, start: str = "/dashboard", read_before: Counter | None = None)
     return pages
 
 
-def test_every_role_reads_spanish_pages_without_codes_iso_dates_or_english(app, runner):
-    with app.app_context():
-        factories.load_content()
-    result = runner.invoke(args=["trainer", "seed-demo"])
-    assert result.exit_code == 0, result.output
+def test_every_role_reads_spanish_pages_without_codes_iso_dates_or_english(demo_app):
+    app = demo_app
     codes = _codes(app)
     found, opened, read = {}, 0, Counter()
     for role, (email, password) in ROLES.items():

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests import factories
 from trainer.audit.build import parse_quarter
 from trainer.audit.format import digest
 from trainer.audit.verify import verify_pack
@@ -21,11 +20,9 @@ from trainer.ledger.models import LedgerEntry
 
 
 @pytest.fixture
-def pack(app, runner, tmp_path) -> tuple[Path, Path, str]:
+def pack(demo_app, tmp_path) -> tuple[Path, Path, str]:
     """The demo's pack for the quarter of its latest report, and the bank's public key."""
-    with app.app_context():
-        factories.load_content()
-    assert runner.invoke(args=["trainer", "seed-demo"]).exit_code == 0
+    app, runner = demo_app, demo_app.test_cli_runner()
     with app.app_context():
         latest = db.session.scalar(select(func.max(InspectionReport.submitted_at)))
         entries = db.session.scalar(select(func.count()).select_from(LedgerEntry))

@@ -74,7 +74,7 @@ def test_holder_sees_their_certificate(client, people):
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     for expected in ("Sofía Núñez", people["employee_no"], "Habilitación y Riesgos", "Post-loan inspector",
-                     "Active", f"http://localhost/verify/{people['code']}", 'media="print"'):
+                     "Valid", f"http://localhost/verify/{people['code']}", 'media="print"'):
         assert expected in text
     assert "<script>" not in text  # no inline scripts: the CSP forbids them
 
@@ -94,7 +94,7 @@ def test_my_certificates_lists_newest_first_with_state_words(client, people, app
     sign_in(client, people["emails"]["holder"])
     text = client.get("/certificates").get_data(as_text=True)
     assert text.index(f"/certificates/{renewal_id}") < text.index(f"/certificates/{people['cert_id']}")
-    assert "Not yet valid" in text and "Active" in text
+    assert "Not yet valid" in text and "Valid" in text
     assert f"/certificates/{people['cert_id']}.pdf" in text
 
 

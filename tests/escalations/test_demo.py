@@ -1,17 +1,13 @@
 """The demo data holds an escalation, acknowledged and followed up, raised through the real hook."""
 from sqlalchemy import func, select
 
-from tests import factories
 from trainer.escalations.models import Escalation
 from trainer.extensions import db
 from trainer.notifications.models import OutboxMessage
 
 
-def test_demo_has_an_escalation_followed_up(app, runner):
-    with app.app_context():
-        factories.load_content()
-    result = runner.invoke(args=["trainer", "seed-demo"])
-    assert result.exit_code == 0, result.output
+def test_demo_has_an_escalation_followed_up(demo_app):
+    app = demo_app
     with app.app_context():
         escalations = db.session.scalars(select(Escalation)).all()
         assert escalations and escalations[0].signal == "liquidity_strain"

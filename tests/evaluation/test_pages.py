@@ -71,7 +71,7 @@ def test_hr_sees_everyone_with_breakdowns_departments_and_chart(as_, bank):
     assert "(100.0 × 35 + 90.0 × 30 + 100.0 × 15 + 80.0 × 20) ÷ 100 = 93.0" in page
     assert page.count('data-eligible="yes"') == 1
     assert "Total 93.0 reaches the promotion threshold of 80.0." in page
-    assert "Post-loan inspector qualification not valid on Mar 31, 2025 (Not held)." in page
+    assert "Post-loan inspector qualification not valid on Mar 31, 2025 (Not qualified)." in page
     assert "<svg" in page and "<script" not in page.split("<main", 1)[1].split("</main>", 1)[0]
     assert "Department totals over the last 6 quarters" in page
     assert "/evaluation/export.csv?quarter=2025-Q1" in page

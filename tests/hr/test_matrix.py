@@ -117,7 +117,7 @@ def test_matrix_shows_each_persons_state(client, bank):
     assert rows["Bea Active"]["supervisor"] == "active" and rows["Ana None"]["supervisor"] == "none"
     assert list(rows) == sorted(rows)  # ordered by name
     html = response.get_data(as_text=True)
-    assert ">Expiring</span>" in html and ">Not held</span>" in html  # the state is written, not only coloured
+    assert ">Expiring soon</span>" in html and ">Not qualified</span>" in html  # the state is written, not only coloured
 
 
 @pytest.mark.parametrize("state", matrix.STATES)

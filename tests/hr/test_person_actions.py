@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
+from trainer import formatting
 from trainer.auth.models import Role, User
 from trainer.certification import services as certification
 from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind
@@ -72,7 +73,7 @@ def test_page_shows_qualifications_certificates_attempts_and_history(app, client
     assert 'data-qualification="inspector" data-state="active"' in qualifications
     assert 'data-qualification="supervisor" data-state="none"' in qualifications
     with app.app_context():
-        expires = (certification.today() + timedelta(days=200)).isoformat()
+        expires = formatting.day(certification.today() + timedelta(days=200))
         try:
             link = app.url_for("certification.certificate", certificate_id=office["cert"], _external=False)
         except BuildError:

@@ -17,6 +17,7 @@ from trainer.library import read_all, sync_all
 from trainer.pagination import paginate
 from trainer.security import roles_required
 from trainer.sourcefiles import SourceInvalid
+from trainer.params import query_int
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -39,13 +40,13 @@ def _user_data(form: UserForm) -> services.UserData:
 @roles_required(Role.ADMIN)
 def users():
     role = request.args.get("role", "")
-    department_id = request.args.get("department", type=int)
+    department_id = request.args.get("department", type=query_int)
     query = services.search_users(
         q=request.args.get("q", "").strip(), department_id=department_id,
         role=Role(role) if role in {r.value for r in Role} else None,
         logged_in={"never": False, "yes": True}.get(request.args.get("login", "")),
     )
-    page = paginate(query, request.args.get("page", 1, type=int))
+    page = paginate(query, request.args.get("page", 1, type=query_int))
     return render_template("admin/users.html", page=page, departments=_department_choices(), roles=list(Role))
 
 

@@ -108,14 +108,24 @@ def _lock_progress(user: User, module: Module) -> ReadingProgress:
 
 
 def _minimums(module: Module) -> list[float]:
-    """Each section's minimum reading time, from its text in every language (one query)."""
-    rows = db.session.execute(select(ModuleSection.position, ModuleSection.markdown)
-                              .where(ModuleSection.module_id == module.id)).all()
-    texts: dict[int, list[str]] = {}
-    for position, markdown in rows:
-        texts.setdefault(position, []).append(markdown)
+    """Each section's minimum reading time, from its text in every language.
+
+    Counting words is the dearest part of opening a section and depends only
+    on the module's text (its content hash) and the policy: worked out once
+    per process for each, then reused."""
     policy = reading_policy()
-    return [policy.seconds_for(texts.get(n, [])) for n in range(1, module.section_count + 1)]
+    key = (module.content_hash, module.section_count, policy.words_per_minute, policy.min_seconds_per_section)
+    if key not in _MINIMUMS:
+        rows = db.session.execute(select(ModuleSection.position, ModuleSection.markdown)
+                                  .where(ModuleSection.module_id == module.id)).all()
+        texts: dict[int, list[str]] = {}
+        for position, markdown in rows:
+            texts.setdefault(position, []).append(markdown)
+        _MINIMUMS[key] = [policy.seconds_for(texts.get(n, [])) for n in range(1, module.section_count + 1)]
+    return list(_MINIMUMS[key])
+
+
+_MINIMUMS: dict[tuple, list[float]] = {}  # small: one entry per module version and policy
 
 
 def _readings(user: User, module: Module, progress: ReadingProgress | None) -> dict[int, SectionReading]:

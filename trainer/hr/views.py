@@ -18,6 +18,7 @@ from trainer.hr import matrix, services
 from trainer.hr.forms import AccommodationForm, MatrixFilterForm, QualificationChangeForm
 from trainer.hr.staff_import import ImportRejected, import_staff
 from trainer.security import BANK_WIDE_ROLES, can_view_person, roles_required
+from trainer.params import query_int
 
 bp = Blueprint("hr", __name__, url_prefix="/people")
 
@@ -28,10 +29,10 @@ MATRIX_VIEWERS = (Role.HR, Role.ADMIN, Role.SUPERVISOR)
 @roles_required(Role.HR, Role.ADMIN, Role.SUPERVISOR)
 def people():
     bank_wide = current_user.has_role(*BANK_WIDE_ROLES)
-    department_id = request.args.get("department", type=int) if bank_wide else None
+    department_id = request.args.get("department", type=query_int) if bank_wide else None
     page, rows = services.people_page(
         current_user, q=request.args.get("q", "").strip(), department_id=department_id,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=query_int),
     )
     departments = db.session.scalars(select(Department).order_by(Department.name)).all() if bank_wide else []
     return render_template("hr/people.html", page=page, rows=rows, departments=departments)
@@ -68,7 +69,7 @@ def _locale() -> str:
 @roles_required(*MATRIX_VIEWERS)
 def certification_matrix():
     form, matrix_filter = _matrix_filter()
-    page, rows = matrix.matrix_page(current_user, matrix_filter, request.args.get("page", 1, type=int))
+    page, rows = matrix.matrix_page(current_user, matrix_filter, request.args.get("page", 1, type=query_int))
     # Exports repeat the filters that were applied, so an invalid one does not follow into them.
     export_args = {k: v for k, v in request.args.items() if k != "page" and not (k in form and form[k].errors)}
     return render_template(

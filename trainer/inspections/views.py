@@ -60,7 +60,7 @@ def _status_for(error: services.InspectionError) -> int:
 @bp.get("/")
 @roles_required()
 def mine():
-    page, rows = services.my_reports(current_user, request.args.get("page", 1, type=int))
+    page, rows = services.my_reports(current_user, request.args.get("page", 1, type=query_int))
     return render_template("inspections/mine.html", page=page, rows=rows,
                            refusal=_gate_warning(require_inspector, today()), **_labels())
 
@@ -70,7 +70,7 @@ def mine():
 @bp.get("/loans")
 @roles_required()
 def loan_list():
-    page, rows = loans.loans_page(current_user, request.args.get("q", "").strip(), request.args.get("page", 1, type=int))
+    page, rows = loans.loans_page(current_user, request.args.get("q", "").strip(), request.args.get("page", 1, type=query_int))
     return render_template("inspections/loans.html", page=page, rows=rows)
 
 
@@ -85,7 +85,7 @@ def _visible_loan(loan_id: int) -> Loan:
 @roles_required()
 def loan(loan_id: int):
     loan = _visible_loan(loan_id)
-    page, rows = services.reports_on_loan(current_user, loan, request.args.get("page", 1, type=int))
+    page, rows = services.reports_on_loan(current_user, loan, request.args.get("page", 1, type=query_int))
     row = loans.rows_for([loan])[0]
     return render_template("inspections/loan.html", row=row, page=page, rows=rows,
                            can_file=services.can_file_on(current_user, loan) and loan.active, **_labels())
