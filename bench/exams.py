@@ -14,7 +14,6 @@ import re
 import sys
 import tempfile
 import threading
-import time
 import timeit
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import Session, drive  # noqa: E402
+from bench.run import Session, drive, measure  # noqa: E402
 from bench.server import gunicorn, save_report  # noqa: E402
 from trainer import create_app  # noqa: E402
 from trainer.extensions import db  # noqa: E402
@@ -69,23 +68,6 @@ class ExamSession(Session):
         return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
-def rate(sessions, work, seconds: float) -> float:
-    counts = [0] * len(sessions)
-    stop = time.monotonic() + seconds
-
-    def loop(i):
-        while time.monotonic() < stop and work(i, counts[i]):
-            counts[i] += 1
-
-    threads = [threading.Thread(target=loop, args=(i,)) for i in range(len(sessions))]
-    start = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(counts) / (time.monotonic() - start)
-
-
 def grading_time() -> float:
     from trainer.exams.grading import grade
 
@@ -99,7 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
@@ -108,8 +90,8 @@ def main() -> None:
     submit_pool = int(max(400, args.seconds * 150))
     people = prepare(database_url, args.concurrency + submit_pool)
     with gunicorn(database_url, args.workers) as port:
-        email, _ = people[0]
-        bare = drive(port, email, "bench-password-1", "/healthz", args.seconds, args.concurrency)
+        bare = drive(port, None, None, "/healthz", 1.0, args.concurrency)  # warm up, anonymous: truly bare
+        bare = drive(port, None, None, "/healthz", args.seconds, args.concurrency)
 
         savers = [ExamSession(port, e, "bench-password-1") for e, _ in people[:args.concurrency]]
         tokens = [s.csrf(a) for s, (_, a) in zip(savers, people)]
@@ -118,10 +100,10 @@ def main() -> None:
             attempt = people[i][1]
             body = json.dumps({"answers": {str(n % 20 + 1): []}})
             savers[i].request("POST", f"/exams/attempts/{attempt}/answers", body,
-                              {"Content-Type": "application/json", "X-CSRFToken": tokens[i]})
-            return True
+                              {"Content-Type": "application/json", "X-CSRFToken": tokens[i]}, strict=False)
+            return savers[i].status
 
-        autosave_rate = rate(savers, autosave, args.seconds)
+        autosave_result = measure(args.concurrency, autosave, args.seconds)
 
         # Submits: log everyone in first (not timed), then each request grades a fresh attempt.
         pool = people[args.concurrency:]
@@ -134,20 +116,24 @@ def main() -> None:
             with lock:
                 k = next(cursor, None)
             if k is None:
-                return False
+                return None
             submitters[k].request("POST", f"/exams/attempts/{pool[k][1]}/submit",
-                                  f"csrf_token={submit_tokens[k]}", {"Content-Type": "application/x-www-form-urlencoded"})
-            return True
+                                  f"csrf_token={submit_tokens[k]}", {"Content-Type": "application/x-www-form-urlencoded"},
+                                  strict=False)
+            return submitters[k].status
 
-        submit_rate = rate([None] * args.concurrency, submit, args.seconds)
+        # A submit answers with a redirect to the result page: 302/303 is its success.
+        submit_result = measure(args.concurrency, submit, args.seconds, expected=(302, 303))
 
     backend = database_url.split(":", 1)[0]
     lines = [f"# Exam benchmark {datetime.now():%Y-%m-%d %H:%M} ({backend}, {args.workers} workers, {args.concurrency} clients)", "",
-             "| endpoint | requests/s | ratio to bare |", "| --- | ---: | ---: |",
-             f"| bare /healthz | {bare:.0f} | 1.0x |",
-             f"| autosave one answer | {autosave_rate:.0f} | {bare / autosave_rate:.1f}x |",
-             f"| submit and grade (20 questions, grants a certificate on a pass) | {submit_rate:.0f} | {bare / submit_rate:.1f}x |",
-             "", f"Grading a 50-question attempt (pure function): {grading_time() * 1e6:.0f} µs"]
+             "| endpoint | requests/s | throughput vs bare | p50 ms | p90 ms | unexpected status |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, r in [("bare /healthz", bare), ("autosave one answer", autosave_result),
+                    ("submit and grade (20 questions, grants a certificate on a pass)", submit_result)]:
+        lines.append(f"| {name} | {r.rate:.0f} | {r.rate / bare.rate:.2f}x | {r.p50_ms:.1f} | {r.p90_ms:.1f} | "
+                     f"{r.unexpected}/{r.requests} |")
+    lines += ["", f"Grading a 50-question attempt (pure function): {grading_time() * 1e6:.0f} µs"]
     save_report("\n".join(lines), f"exams-{backend}")
 
 

@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from contextlib import contextmanager
 from datetime import datetime
@@ -23,8 +24,17 @@ def free_port() -> int:
 def gunicorn(database_url: str, workers: int):
     """Serve the app in production mode on a free loopback port; yields the port."""
     port = free_port()
+    keys = Path(tempfile.mkdtemp(prefix="trainer-bench-keys-"))
+    from trainer.certification.pdf_signing import _write_self_signed
+    from trainer.ledger import signing
+
+    signing.write_private_key(keys / "ledger.pem")  # production refuses to start without these files
+    _write_self_signed(keys / "pdf-key.pem", keys / "pdf-cert.pem", "Bench bank")
     env = {**os.environ, "TRAINER_DATABASE_URL": database_url, "TRAINER_SECRET_KEY": "bench-" + "x" * 40,
-           "TRAINER_ENV": "production", "TRAINER_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+           "TRAINER_ENV": "production", "TRAINER_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+           "TRAINER_LEDGER_SIGNING_KEY_FILE": str(keys / "ledger.pem"),
+           "TRAINER_PDF_SIGNING_KEY_FILE": str(keys / "pdf-key.pem"),
+           "TRAINER_PDF_SIGNING_CERT_FILE": str(keys / "pdf-cert.pem")}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "trainer:create_app()"],

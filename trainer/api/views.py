@@ -85,6 +85,31 @@ def eligibility(employee_no: str):
     return jsonify(answer)
 
 
+@bp.post("/eligibility:batch")
+@requires(Scope.ELIGIBILITY_READ)
+def eligibility_batch():
+    """The single form's answer for many employees at once (`employee_nos`, optional `qualification`, `on`)."""
+    body = request.get_json(silent=True)
+    numbers = body.get("employee_nos") if isinstance(body, dict) else None
+    if not isinstance(numbers, list) or not numbers or not all(isinstance(n, str) and 0 < len(n) <= 64 for n in numbers):
+        return _error(400, "invalid_request", _("Send a JSON object whose 'employee_nos' is a list of employee numbers."))
+    if len(numbers) > services.MAX_BATCH:
+        return _error(413, "too_many_employees", _("Ask about at most %(count)d employees in one request.",
+                                                   count=services.MAX_BATCH), max_batch=services.MAX_BATCH)
+    on = body.get("on")
+    day = certification.today() if on is None else services.parse_day(on) if isinstance(on, str) else None
+    if day is None:
+        return _error(400, "invalid_date", _("'on' must be a date written YYYY-MM-DD."))
+    qualification = body.get("qualification") or None
+    if qualification is not None and not isinstance(qualification, str):
+        return _error(400, "unknown_qualification", _("There is no qualification '%(code)s'.", code=str(qualification)[:40]))
+    try:
+        answer = services.eligibility_batch(numbers, qualification, day)
+    except services.UnknownQualification:
+        return _error(400, "unknown_qualification", _("There is no qualification '%(code)s'.", code=qualification[:40]))
+    return jsonify(answer)
+
+
 @bp.post("/inspections")
 @requires(Scope.INSPECTIONS_WRITE)
 def create_inspection():

@@ -41,6 +41,7 @@ The semantics, decided once:
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
@@ -140,7 +141,7 @@ def in_force(cert, day: date | None, code: str | None = None) -> ColumnElement[b
     """SQL: `cert` is the person's certificate of its qualification in force on `day`
     (None: the latest of all). NOT EXISTS rather than ROW_NUMBER(): SQLite answers
     it with index lookups and PostgreSQL plans it as a hash anti-join."""
-    newer = aliased(Certificate)
+    newer = _alias("newer", code)
     superseded = exists().where(
         newer.user_id == cert.user_id, newer.qualification == cert.qualification,
         *([newer.valid_from <= day] if day is not None else []),
@@ -153,10 +154,19 @@ def in_force(cert, day: date | None, code: str | None = None) -> ColumnElement[b
     return and_(*conditions)
 
 
-def in_force_join(user_id_column, code: str, day: date):
-    """An alias of Certificate and the ON clause that outer-joins each person's
-    certificate of `code` in force on `day` (at most one per person)."""
-    cert = aliased(Certificate)
+@cache
+def _alias(role: str, code: str | None):
+    """One alias of Certificate per role and qualification, made once per process: an alias
+    builds a proxy of every column, which cost more than the query itself on the
+    eligibility path. Only where a statement holds at most one alias of that role and
+    code (the EXISTS of `in_force` is a subquery of its own)."""
+    return aliased(Certificate)
+
+
+def in_force_join(user_id_column, code: str, day: date, cert=None):
+    """An alias of Certificate (`cert`, or a new one) and the ON clause that outer-joins each
+    person's certificate of `code` in force on `day` (at most one per person)."""
+    cert = aliased(Certificate) if cert is None else cert
     return cert, and_(cert.user_id == user_id_column, in_force(cert, day, code))
 
 
@@ -188,7 +198,7 @@ def bulk(people: Select | Iterable[int], code: str, day: date,
     codes = closure(code, definitions)
     query = select(User.id).where(User.id.in_(people if isinstance(people, Select) else list(people)))
     for needed in codes:
-        cert, on = in_force_join(User.id, needed, day)
+        cert, on = in_force_join(User.id, needed, day, _alias("bulk", needed))
         query = query.add_columns(state_sql(cert, day, definitions[needed].renewal_window_days)).outerjoin_from(User, cert, on)
     states: dict[int, dict[str, str]] = {}
     for user_id, *row in db.session.execute(query):
