@@ -46,15 +46,25 @@ def test_the_upgrade_reseals_an_existing_ledger_and_makes_it_append_only(tmp_pat
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    from tests import factories
+    from types import SimpleNamespace
+
     from tests.conftest import TEST_CONFIG
-    from trainer.auth.models import Role
     from trainer.ledger.verify import verify_ledger
 
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}"})
     with app.app_context():
         upgrade(revision="21e9e469af06")  # the schema before this version
-        hr, person = factories.user(Role.HR), factories.user()
+        # People as that schema held them (today's models have columns it lacks).
+        db.session.execute(text("INSERT INTO departments (id, code, name, active, created_at) "
+                                "VALUES (1, 'D1', 'Department 1', 1, '2026-05-01 09:00:00')"))
+        for user_id in (1, 2):
+            db.session.execute(text(
+                "INSERT INTO users (id, employee_no, email, full_name, department_id, password_hash, "
+                "must_change_password, session_version, active, locale, created_at) VALUES (:id, :no, :email, "
+                ":name, 1, 'x', 0, 1, 1, NULL, '2026-05-01 09:00:00')"),
+                {"id": user_id, "no": f"E{user_id}", "email": f"p{user_id}@bank.example", "name": f"Person {user_id}"})
+        hr = SimpleNamespace(id=1, department_id=1)
+        person = SimpleNamespace(id=2, department_id=1)
         prev = "0" * 64
         for seq, (kind, points, reverses) in enumerate([("reward", 3, None), ("reversal", -3, 1)], start=1):
             row = {"seq": seq, "person_id": person.id, "department_id": person.department_id,
