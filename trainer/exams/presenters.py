@@ -34,18 +34,20 @@ def clock(attempt, now: datetime) -> dict[str, str]:
 def attempt_rules(exam) -> list[str]:
     """How many attempts, in what window, and the wait after a failure, from the exam's own
     definition, in the reader's language with its plural forms and number format."""
-    def count(singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n, count=format_number(n))
-
-    attempts = count("%(count)s attempt", "%(count)s attempts", exam.attempts_per_window)
-    window = count("%(count)s day", "%(count)s days", exam.attempt_window_days)
+    # ngettext is called with literal strings (not through a helper) so that extraction finds them.
+    n = exam.attempts_per_window
+    attempts = ngettext("%(count)s attempt", "%(count)s attempts", n, count=format_number(n))
+    n = exam.attempt_window_days
+    window = ngettext("%(count)s day", "%(count)s days", n, count=format_number(n))
     lines = [_("You may make %(attempts)s in any period of %(window)s.", attempts=attempts, window=window)]
     minutes = exam.cooldown_minutes
     if minutes == 0:
         lines.append(_("After a failed attempt you may try again at once."))
     else:
-        wait = (count("%(count)s hour", "%(count)s hours", minutes // 60) if minutes % 60 == 0
-                else count("%(count)s minute", "%(count)s minutes", minutes))
+        hours = minutes // 60
+        wait = (ngettext("%(count)s hour", "%(count)s hours", hours, count=format_number(hours))
+                if minutes % 60 == 0 else
+                ngettext("%(count)s minute", "%(count)s minutes", minutes, count=format_number(minutes)))
         lines.append(_("After a failed attempt, wait %(wait)s before the next one.", wait=wait))
     if getattr(exam, "fresh_retry", False):
         lines.append(_("A retry does not repeat the questions whose answers your last result showed, "
