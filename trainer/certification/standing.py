@@ -41,7 +41,7 @@ The semantics, decided once:
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from functools import cache
+from functools import cache, lru_cache
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
@@ -72,8 +72,13 @@ STATE_LABELS = {
 
 def day_end(day: date) -> datetime:
     """The UTC moment the bank's day `day` ends (its next local midnight)."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(timezone.utc)
+    return _day_end(day, current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+@lru_cache(maxsize=1024)  # callers choose the day: bounded
+def _day_end(day: date, zone_name: str) -> datetime:
+    # Asked for every certificate a rule reads (a batch: thousands of times for a few days).
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(zone_name)).astimezone(timezone.utc)
 
 
 # --- the rule table -------------------------------------------------------------

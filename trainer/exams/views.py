@@ -6,6 +6,8 @@ The deadline is the server's: the page only displays it.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -72,12 +74,14 @@ def save(attempt_id: int):
     wants_json = request.is_json
     try:
         answers = _answers_from_request(attempt_id)
+        # The deadlines, read before the save commits (a save never moves them): no reload after it.
+        attempt = services.attempt_for(current_user, attempt_id)
+        deadlines = SimpleNamespace(deadline_at=attempt.deadline_at, submit_until=attempt.submit_until)
         answered = services.save_answers(current_user, attempt_id, answers)
     except services.ExamError as error:
         return _refused(error, attempt_id, wants_json)
     if wants_json:  # with the clock, so a page left open re-syncs its countdown on every save
-        attempt = services.attempt_for(current_user, attempt_id)
-        return jsonify(answered=answered, **clock(attempt, utcnow()))
+        return jsonify(answered=answered, **clock(deadlines, utcnow()))
     flash(_("Your answers are saved."), "success")
     return redirect(url_for("exams.attempt", attempt_id=attempt_id))
 
