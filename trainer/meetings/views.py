@@ -14,6 +14,7 @@ from trainer.inspections.policy import inspection_policy
 from trainer.meetings import services
 from trainer.meetings.forms import meeting_form
 from trainer.meetings.models import CreditMeeting, SignalDecision
+from trainer.params import query_int
 from trainer.security import BANK_WIDE_ROLES, roles_required
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -59,8 +60,8 @@ def index():
     from trainer.auth.models import Department
 
     bank_wide = current_user.has_role(*BANK_WIDE_ROLES)
-    department_id = request.args.get("department", type=int) if bank_wide else None
-    page, rows = services.meetings_page(current_user, department_id, request.args.get("page", 1, type=int))
+    department_id = request.args.get("department", type=query_int) if bank_wide else None
+    page, rows = services.meetings_page(current_user, department_id, request.args.get("page", 1, type=query_int))
     departments = db.session.scalars(select(Department).order_by(Department.name)).all() if bank_wide else []
     return render_template("meetings/index.html", page=page, rows=rows, departments=departments,
                            department_id=department_id, can_record=bool(services.recordable_departments(current_user)))
@@ -78,7 +79,7 @@ def new():
     departments = services.recordable_departments(current_user)
     if not departments:
         abort(403)
-    wanted = request.args.get("department", type=int)
+    wanted = request.args.get("department", type=query_int)
     department = next((d for d in departments if d.id == wanted), None) if wanted else departments[0]
     if department is None:
         abort(403)

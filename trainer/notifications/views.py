@@ -10,6 +10,7 @@ from trainer.notifications.models import Notification
 from trainer.notifications.outbox import mark_read, unread_for
 from trainer.pagination import paginate
 from trainer.security import roles_required
+from trainer.params import query_int
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -28,7 +29,7 @@ def _back() -> str:
 def index():
     query = (select(Notification).where(Notification.user_id == current_user.id)
              .order_by(Notification.created_at.desc(), Notification.id.desc()))
-    page = paginate(query, min(max(request.args.get("page", 1, type=int), 1), 10**6))
+    page = paginate(query, request.args.get("page", 1, type=query_int))
     return render_template("notifications/index.html", page=page, form=ReadForm())
 
 
