@@ -9,8 +9,8 @@ from sqlalchemy import select
 from trainer.notifications.models import Notification
 from trainer.notifications.outbox import mark_read, unread_for
 from trainer.pagination import paginate
-from trainer.security import roles_required
 from trainer.params import query_int
+from trainer.security import roles_required
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
