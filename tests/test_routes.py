@@ -84,6 +84,7 @@ ACCESS = {
     "api.health": PUBLIC,
     "api.openapi_document": PUBLIC,
     "api.eligibility": TOKEN,
+    "api.eligibility_batch": TOKEN,
     "api_admin.tokens": {Role.ADMIN},
     "api_admin.new_token": {Role.ADMIN},
     "api_admin.revoke_token": {Role.ADMIN},
