@@ -46,7 +46,7 @@ def test_hr_creates_a_batch_of_five_and_sees_it(app, client, login, people):
     page = client.get(response.location)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "Members (5)" in text and people["listed"] in text and all(name in text for name in people["names"])
+    assert "5 members" in text and people["listed"] in text and all(name in text for name in people["names"])
     assert "Not started" in text
     with app.app_context():
         batch = db.session.scalar(select(TrainingBatch))
