@@ -37,7 +37,7 @@ from trainer.extensions import db
 
 from tests.conftest import ROOT
 
-EXAMPLES = int(os.environ.get("TRAINER_FUZZ_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("TRAINER_FUZZ_EXAMPLES", "3"))
 
 # Values that broke the app before, one class each (see the module docstring).
 HOSTILE_IDS = ["0", "-1", "2147483648", "9223372036854775808", "1" * 40, "²", "١٢", " 1", "1.5", "%00"]
@@ -172,14 +172,21 @@ def fuzz_app(demo_app):
 # Admin last: its forms (password resets, deactivation) may lock the others out.
 ROLES = ["officer@demo.bank", "supervisor@demo.bank", "hr@demo.bank", "admin@demo.bank"]
 PATH_IDS = ["2147483648", "9223372036854775808", "²", "zz"]
-QUERY_VALUES = [" ", "²", "2147483648", "zz", "a\x00b"]
+QUERY_VALUES = [" ", "²", "2147483648"]
 
 
 def test_no_generated_input_causes_a_server_error(fuzz_app):
     """Each role in turn on one seeded database (seeding the demo costs more than the requests)."""
     failures = Failures()
     for login in ROLES:
-        fuzz_as(fuzz_app, next(a for a in ACCOUNTS if a.email == login), failures)
+        client = fuzz_as(fuzz_app, next(a for a in ACCOUNTS if a.email == login), failures)
+    # Hostile path ids on every route, once, as the admin (who may open the most of them).
+    for rule in sorted({r.rule for r in fuzz_app.url_map.iter_rules() if "GET" in r.methods}):
+        if "<" not in rule or rule.startswith("/static"):
+            continue
+        for value in PATH_IDS:
+            url = re.sub(r"<[^>]+>", value, rule)
+            failures.request(lambda: client.get(url), f"GET {url!r}")
     failures.check()
 
 
@@ -189,13 +196,7 @@ def fuzz_as(app, account, failures):
     assert len(pages) > 5, f"the crawl reached almost nothing as {account.email}: did the login work?"
     token = csrf_of(client.get("/dashboard").get_data(as_text=True))  # one per session, valid for an hour
 
-    # Hostile path ids on every route, hostile query parameters on every page the role reached.
-    for rule in sorted({r.rule for r in app.url_map.iter_rules() if "GET" in r.methods}):
-        if "<" not in rule or rule.startswith("/static"):
-            continue
-        for value in PATH_IDS:
-            url = re.sub(r"<[^>]+>", value, rule)
-            failures.request(lambda: client.get(url), f"GET {url!r}")
+    # Hostile query parameters on every page the role reached.
     for path in sorted({urlsplit(page).path for page in pages}):
         for value in QUERY_VALUES:
             query = {name: value for name in QUERY_NAMES}
@@ -217,6 +218,7 @@ def fuzz_as(app, account, failures):
             failures.request(send, f"{account.email}: {method.upper()} {action} {values!r}"[:300])
 
         post()
+    return client
 
 
 def test_no_generated_json_causes_a_server_error(fuzz_app):
