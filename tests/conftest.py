@@ -172,6 +172,18 @@ def demo_app(request, demo_database):
         db.engine.dispose()
 
 
+def empty_database() -> None:
+    """In an app context: every table present and empty. SQLite files are fresh
+    copies of the schema (create_all only checks); the run's PostgreSQL database
+    is shared by its tests, so it is emptied."""
+    if db.engine.dialect.name == "sqlite":
+        db.create_all()
+    else:
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
 class IsolatedClient(FlaskClient):
     """Each request gets its own app context, as in production.
 
@@ -191,12 +203,7 @@ def app(database_url):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     app.test_client_class = IsolatedClient
     with app.app_context():
-        if database_url.startswith("sqlite"):
-            db.create_all()  # the template copy has every table: this only checks
-        else:
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+        empty_database()
     yield app
     with app.app_context():
         db.session.remove()

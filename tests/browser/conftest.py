@@ -13,6 +13,7 @@ from trainer import create_app
 from trainer.extensions import db
 
 from tests import factories
+from tests.conftest import empty_database
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -46,12 +47,7 @@ def live_server(database_url):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     with app.app_context():
-        if database_url.startswith("sqlite"):
-            db.create_all()
-        else:  # the run's scratch database, emptied for each test
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+        empty_database()
         factories.load_content()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

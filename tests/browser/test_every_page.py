@@ -6,38 +6,23 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from tests import factories
 from tests.browser import tour
 from tests.browser.conftest import CHROMIUM_ARGS
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, TEST_CONFIG
 from trainer import create_app
 from trainer.extensions import db
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def demo_server(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('tour') / 'demo.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
+def demo_server(request, demo_database):
     app = create_app({
-        "TESTING": False, "SECRET_KEY": "browser-test-key", "SQLALCHEMY_DATABASE_URI": url,
+        "TESTING": False, "SECRET_KEY": "browser-test-key", "SQLALCHEMY_DATABASE_URI": demo_database(request.param),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # the demo copy was signed with the run's ledger key
+        "LEDGER_SIGNING_KEY": TEST_CONFIG["LEDGER_SIGNING_KEY"], "INSTANCE_DIR": TEST_CONFIG["INSTANCE_DIR"],
     })
-    with app.app_context():
-        if url.startswith("sqlite"):
-            db.create_all()
-        else:
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
-        factories.load_content()
-        from trainer.demo import seed_demo
-
-        seed_demo()
     urls = tour.detail_urls(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -11,7 +11,7 @@ import werkzeug.serving
 from trainer import create_app
 from trainer.extensions import db
 
-from tests.conftest import TEST_CONFIG, IsolatedClient
+from tests.conftest import TEST_CONFIG, IsolatedClient, empty_database
 
 
 class Provider:
@@ -64,14 +64,7 @@ def app(database_url, sso_settings):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **sso_settings})
     app.test_client_class = IsolatedClient
     with app.app_context():
-        if database_url.startswith("sqlite"):
-            db.create_all()
-        else:
-            from sqlalchemy import text
-
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+        empty_database()
     yield app
     with app.app_context():
         db.session.remove()
