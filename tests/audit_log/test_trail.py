@@ -89,16 +89,16 @@ def test_concurrent_writers_never_fork_the_trail(app, people):
 
 def test_hr_filters_and_exports_staff_are_refused(people, client, login):
     hr, person, admin = people
-    trail.record("role.granted", f"user:{person.id}", actor=admin, person=person, after={"roles": ["supervisor"]})
+    trail.record("roles.changed", f"user:{person.id}", actor=admin, person=person, after={"roles": ["supervisor"]})
     trail.record("department.edited", "=HYPERLINK(1)", actor=admin, after={"name": "HQ"})
     db.session.commit()
     login(hr)
     page = client.get(f"/audit/?person={person.employee_no}").get_data(as_text=True)
-    assert "<code>role.granted</code>" in page and "<code>department.edited</code>" not in page
+    assert "Roles changed<br>" in page and "department.edited<br>" not in page  # rows: the kind by name
     assert "Nobody has this employee number." in client.get("/audit/?person=NOPE").get_data(as_text=True)
     assert client.get("/audit/?since=not-a-date&kind=bogus").status_code == 200  # the form's errors, not a 500
     csv_text = client.get("/audit/export.csv").get_data(as_text=True)
-    assert "role.granted" in csv_text and ",'=HYPERLINK(1)," in csv_text  # never run as a formula
+    assert "roles.changed" in csv_text and ",'=HYPERLINK(1)," in csv_text  # never run as a formula
     client.post("/logout")
     login(person)
     assert client.get("/audit/").status_code == 403
