@@ -199,8 +199,14 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+def app_settings():
+    """Settings a test folder adds on top of TEST_CONFIG (override it in that folder's conftest)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_settings):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **app_settings})
     app.test_client_class = IsolatedClient
     with app.app_context():
         empty_database()

@@ -8,11 +8,6 @@ import pytest
 import requests
 import werkzeug.serving
 
-from trainer import create_app
-from trainer.extensions import db
-
-from tests.conftest import TEST_CONFIG, IsolatedClient, empty_database
-
 
 class Provider:
     def __init__(self, url: str):
@@ -59,13 +54,6 @@ def sso_settings(oidc_provider):
 
 
 @pytest.fixture
-def app(database_url, sso_settings):
+def app_settings(sso_settings):
     """The shared app fixture, with single sign-on settings on top."""
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **sso_settings})
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        empty_database()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return sso_settings
