@@ -8,7 +8,8 @@ from trainer.exams.models import ExamAttempt
 from trainer.extensions import db
 
 from tests import factories
-from tests.exams.test_exam_pages import candidate, key_for, start  # noqa: F401 (fixture)
+from tests.exams.conftest import candidate  # noqa: F401 - a fixture
+from tests.exams.test_exam_pages import key_for, start
 
 
 def test_autosave_and_submit(app, client, candidate, count_queries):  # noqa: F811

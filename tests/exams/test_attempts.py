@@ -18,14 +18,6 @@ from tests.exams.helpers import answers, read_modules, sit
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def person(ctx):
-    factories.load_content()
-    person = factories.user()
-    read_modules(person, "inspector")
-    return person
-
-
 def test_cannot_start_without_the_modules(ctx):
     factories.load_content()
     newcomer = factories.user()

@@ -7,7 +7,7 @@ from trainer.certification import services as certification
 from trainer.exams.models import ExamAttempt
 from trainer.extensions import db
 
-from tests.exams.test_exam_pages import candidate, key_for, start  # noqa: F401 - candidate is a fixture
+from tests.exams.test_exam_pages import key_for, start
 
 WITH_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 

@@ -1,7 +1,6 @@
 """Sitting an exam through the HTTP client."""
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from trainer.certification.models import Certificate
@@ -10,18 +9,7 @@ from trainer.exams.models import AttemptItem, ExamAttempt
 from trainer.extensions import db
 
 from tests import factories
-from tests.exams.helpers import answers, read_modules
-
-
-@pytest.fixture
-def candidate(app, client):
-    with app.app_context():
-        factories.load_content()
-        person = factories.user()
-        read_modules(person, "inspector")
-        email, person_id = person.email, person.id
-    client.post("/login", data={"login": email, "password": factories.PASSWORD})
-    return person_id
+from tests.exams.helpers import answers
 
 
 def start(client) -> int:

@@ -3,7 +3,6 @@ after a failure, from the exam's definition, in the reader's language with plura
 import dataclasses
 from datetime import timedelta
 
-import pytest
 from flask_babel import force_locale
 
 from trainer.certification import services as certification
@@ -13,18 +12,7 @@ from trainer.extensions import db
 from trainer.timeutil import utcnow
 
 from tests import factories
-from tests.exams.helpers import read_modules, sit
-
-
-@pytest.fixture
-def candidate(app, client):
-    with app.app_context():
-        factories.load_content()
-        person = factories.user()
-        read_modules(person, "inspector")
-        email, person_id = person.email, person.id
-    client.post("/login", data={"login": email, "password": factories.PASSWORD})
-    return person_id
+from tests.exams.helpers import sit
 
 
 def rules_of(page: str, code: str) -> str:

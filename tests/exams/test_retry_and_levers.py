@@ -16,17 +16,9 @@ from trainer.exams.models import AllowanceKind, ExamAllowance
 from trainer.extensions import db
 
 from tests import factories
-from tests.exams.helpers import read_modules, sit
+from tests.exams.helpers import sit
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def person(ctx):
-    factories.load_content()
-    person = factories.user()
-    read_modules(person, "inspector")
-    return person
 
 
 def question_ids(attempt) -> set[int]:
