@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from jinja2 import BytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from trainer import config as config_module
@@ -15,8 +16,27 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+class _ProcessBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the process, keyed by name and source checksum:
+    a second app in the same process (the CLI, each test) does not compile them again."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = _ProcessBytecodeCache()
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(TEMPLATES_DIR))
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": _TEMPLATE_CODE}
     app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
     app.config.update(config_module.from_environment())
     if test_config:

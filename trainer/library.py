@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import current_app
 
 from trainer.auth.models import User
+from trainer import policies
 from trainer.audit_log import services as audit_trail
 from trainer.certification.definitions import Qualification, load_qualifications
 from trainer.content.loader import ModuleSource, load_modules
@@ -114,8 +115,5 @@ def sync_all(sources: Sources, actor: User | None = None) -> tuple[SyncReport, B
     except Exception:
         db.session.rollback()
         raise
-    current_app.extensions.pop("trainer.qualifications", None)  # definitions may have changed
-    from trainer import policies
-
-    policies.clear()
+    policies.clear()  # definitions may have changed
     return modules, questions

@@ -13,10 +13,12 @@ the file was made is stamped, with the date of that statement.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import segno
+from fontTools.ttLib import TTFont
 from flask_babel import gettext as _
 from fpdf import FPDF, XPos, YPos
 
@@ -60,11 +62,25 @@ class CertificateSheet:
     stated_on: str = ""
 
 
-def _new_document() -> FPDF:
+@lru_cache(maxsize=1)
+def _covered_by_main_font() -> frozenset[int]:
+    """The code points DejaVu Sans draws (read once: only its character map)."""
+    with TTFont(FONT_DIR / "DejaVuSans.ttf", lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _needs_fallback(sheet: CertificateSheet) -> bool:
+    covered = _covered_by_main_font()
+    text = "".join(str(value) for value in astuple(sheet))  # the issuer comes as a nested tuple
+    return any(ord(char) not in covered for char in text if not char.isspace())
+
+
+def _new_document(with_fallback: bool) -> FPDF:
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    fallback = next((path for path in CJK_FALLBACK_CANDIDATES if path.exists()), None)
+    # The CJK font is large (about 4 MB to parse): embed it only for a name that needs it.
+    fallback = next((path for path in CJK_FALLBACK_CANDIDATES if path.exists()), None) if with_fallback else None
     if fallback is not None:
         pdf.add_font("CJKFallback", "", str(fallback))
         pdf.add_font("CJKFallback", "B", str(fallback))
@@ -74,7 +90,7 @@ def _new_document() -> FPDF:
 
 
 def certificate_pdf(sheet: CertificateSheet) -> bytes:
-    pdf = _new_document()
+    pdf = _new_document(with_fallback=_needs_fallback(sheet))
     pdf.set_title(f"{_('Certificate of qualification')} {sheet.number}")
     pdf.set_author(sheet.issuer.name)
     pdf.add_page()

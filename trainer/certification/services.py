@@ -16,7 +16,7 @@ from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from trainer import events
+from trainer import events, policies
 from trainer.auth.models import User
 from trainer.certification import standing as rules
 from trainer.certification.definitions import Qualification, load_qualifications
@@ -32,11 +32,8 @@ class LifecycleError(ValueError):
 
 
 def definitions() -> dict[str, Qualification]:
-    """Qualification definitions, read once per app from question_bank/."""
-    cache = current_app.extensions.setdefault("trainer.qualifications", {})
-    if "all" not in cache:
-        cache["all"] = load_qualifications(current_app.config["QUESTION_BANK_DIR"])
-    return cache["all"]
+    """Qualification definitions from question_bank/ (read through the policy cache)."""
+    return policies.cached("qualifications", load_qualifications, config_key="QUESTION_BANK_DIR")
 
 
 def definition(code: str) -> Qualification:
