@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from trainer.auth.models import Role, User
-from trainer.certification import services
+from trainer.certification import pdf, services
 from trainer.certification.models import Certificate, CertificateStatus
 from trainer.extensions import db
 from trainer.timeutil import utcnow
@@ -181,6 +181,22 @@ def test_pdf_embeds_a_unicode_font_and_prints_any_name_as_written(client, people
     data = response.get_data()
     assert b"/FontFile2" in data  # embedded, not a core font
     assert name in pdf_text(data).replace("\n", " ")
+
+
+def test_the_large_cjk_font_is_embedded_only_for_a_name_that_needs_it(client, people, app):
+    def fonts_embedded(name):
+        with app.app_context():
+            db.session.get(User, people["holder_id"]).full_name = name
+            db.session.commit()
+        data = client.get(f"/certificates/{people['cert_id']}.pdf").get_data()
+        assert name in pdf_text(data).replace("\n", " ")
+        return data.count(b"/FontFile2")
+
+    sign_in(client, people["emails"]["holder"])
+    latin = fonts_embedded("Łucja Dvořák-Çelik")
+    assert latin <= 2  # DejaVu Sans, regular and bold
+    if any(path.exists() for path in pdf.CJK_FALLBACK_CANDIDATES):
+        assert fonts_embedded("王芳") > latin
 
 
 def test_pdf_carries_the_configured_bank_identity(client, people, app):
