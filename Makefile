@@ -12,8 +12,11 @@ run: install db
 	@$(BIN)/flask trainer seed-demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Two workers on two cores: each has its own SQLite files and PostgreSQL databases.
+# `make test PYTEST_WORKERS=0` runs the suite in one process (e.g. to debug with pdb).
+PYTEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 install: $(VENV)/.installed $(MO)
 
