@@ -9,8 +9,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from trainer.auth.models import User
 from trainer import policies
+from trainer.auth.models import User
 from trainer.audit_log import services as audit_trail
 from trainer.certification.definitions import Qualification, load_qualifications
 from trainer.content.loader import ModuleSource, load_modules

@@ -50,8 +50,8 @@ def _stamp(directory: Path) -> tuple:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError:
         return ()
-    return tuple((entry.name, entry.stat().st_mtime_ns, entry.stat().st_size)
-                 for entry in entries if entry.is_file())
+    stats = ((entry.name, entry.stat()) for entry in entries if entry.is_file())
+    return tuple((name, stat.st_mtime_ns, stat.st_size) for name, stat in stats)
 
 
 def _forget(name: str, directory: str) -> None:
