@@ -147,20 +147,22 @@ def close_overdue_command() -> None:
 
 @trainer_cli.command("send-reminders")
 def send_reminders_command() -> None:
-    """Email people whose qualification enters its renewal window or has expired (once per stage)."""
-    from trainer.certification.reminders import send_reminders
+    """Queue emails for people whose qualification enters its renewal window or has expired (once per stage)."""
+    from trainer.certification.reminders import queue_reminders
 
-    report = send_reminders()
-    click.echo(f"Sent {report.sent} reminder(s); {report.failed} failed and will be retried next run.")
+    report = queue_reminders()
+    db.session.commit()
+    click.echo(f"Queued {report.queued} reminder(s); trainer deliver-notifications sends them.")
 
 
 @trainer_cli.command("batch-reminders")
 def batch_reminders_command() -> None:
-    """Email training batch members who have not passed, days before the due date (once per stage)."""
-    from trainer.batches.reminders import send_batch_reminders
+    """Queue emails for training batch members who have not passed, days before the due date (once per stage)."""
+    from trainer.batches.reminders import queue_batch_reminders
 
-    report = send_batch_reminders()
-    click.echo(f"Sent {report.sent} batch reminder(s); {report.failed} failed and will be retried next run.")
+    report = queue_batch_reminders()
+    db.session.commit()
+    click.echo(f"Queued {report.queued} batch reminder(s); trainer deliver-notifications sends them.")
 
 
 def _fail(error: SourceInvalid) -> None:

@@ -5,6 +5,7 @@ from TRAINER_TIMEZONE).
 | kind       | style                              | es                   | en                   |
 | ---------- | ---------------------------------- | -------------------- | -------------------- |
 | date       | medium                             | 2 dic 2026           | Dec 2, 2026          |
+| long date  | long (in a mail's sentence)        | 2 de diciembre de 2026 | December 2, 2026   |
 | date-time  | medium date + short time           | 2 dic 2026, 15:30    | Dec 2, 2026, 3:30 PM |
 | time       | short                              | 15:30                | 3:30 PM              |
 | month      | month name and year                | diciembre 2026       | December 2026        |
@@ -65,6 +66,11 @@ def day(value: date | datetime | None, locale: str | Locale | None = None) -> st
     if isinstance(value, datetime):
         value = _local(value).date()
     return dates.format_date(value, DATE_STYLE, locale=_locale(locale))
+
+
+def long_day(value: date, locale: str | Locale | None = None) -> str:
+    """A date written out, as a sentence in a mail says it."""
+    return dates.format_date(value, "long", locale=_locale(locale))
 
 
 def moment(value: datetime | None, locale: str | Locale | None = None) -> str:

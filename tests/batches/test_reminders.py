@@ -1,17 +1,34 @@
-"""Reminders before the due date, sent to a real SMTP server on localhost."""
+"""Reminders before the due date: queued in the outbox once per member and stage, delivered by its worker
+to a real SMTP server on localhost."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from trainer.auth.models import Role
-from trainer.batches.reminders import send_batch_reminders
+from trainer.batches.reminders import queue_batch_reminders
+from trainer.extensions import db
+from trainer.notifications.outbox import deliver_pending
+from trainer.timeutil import utcnow
 
 from tests import factories
 from tests.batches.helpers import DUE, START, at, batch_of
 from tests.exams.helpers import read_modules, sit
 
 
-def test_members_who_have_not_passed_get_one_email_per_stage_in_their_language(ctx, smtp_server, runner):
+def remind(now) -> int:
+    """A run as the command does it (queue, commit), then the worker's round; how many were queued."""
+    queued = queue_batch_reminders(now).queued
+    db.session.commit()
+    deliver_pending()
+    return queued
+
+
+def reminders(smtp_server) -> list:
+    """The batch reminders received (joining the batch sends its own message first)."""
+    return [mail for mail in smtp_server.received if mail.message["Subject"].startswith(("Reminder", "Recordatorio"))]
+
+
+def test_members_who_have_not_passed_get_one_email_per_stage_in_their_language(ctx, smtp_server):
     factories.load_content()
     hr = factories.user(Role.HR)
     spanish, english, passer = factories.user(locale="es"), factories.user(locale="en"), factories.user()
@@ -19,34 +36,41 @@ def test_members_who_have_not_passed_get_one_email_per_stage_in_their_language(c
     batch_of(hr, [spanish, english, passer])
     sit(passer, "inspector", at(START + timedelta(days=1)))
 
-    assert send_batch_reminders(at(DUE - timedelta(days=8))).sent == 0  # too early
-    week_before = send_batch_reminders(at(DUE - timedelta(days=7)))
-    assert (week_before.sent, week_before.failed) == (2, 0)
-    (es_mail,) = smtp_server.to(spanish.email)
-    assert es_mail.message["Subject"] == "Formación «Spring inspectors»: fecha límite el 20 de mayo de 2025"
-    assert "Inspector/a post-préstamo" in es_mail.body and "https://trainer.bank.example.com/exams/" in es_mail.body
-    (en_mail,) = smtp_server.to(english.email)
-    assert en_mail.message["Subject"] == 'Training batch "Spring inspectors": due on May 20, 2025'
-    assert not smtp_server.to(passer.email)
+    assert remind(at(DUE - timedelta(days=8))) == 0  # too early
+    assert remind(at(DUE - timedelta(days=7))) == 2
+    spanish_mail, english_mail = reminders(smtp_server)
+    assert spanish_mail.recipients == [spanish.email] and english_mail.recipients == [english.email]
+    assert spanish_mail.message["Subject"] == "Recordatorio: la formación «Spring inspectors» finaliza el 20 de mayo de 2025"
+    assert "quedan 7 días" in spanish_mail.body
+    assert "Inspector/a post-préstamo" in spanish_mail.body
+    assert "https://trainer.bank.example.com/exams/" in spanish_mail.body
+    assert english_mail.message["Subject"] == 'Reminder: training batch "Spring inspectors" is due on May 20, 2025'
+    assert "7 days to go" in english_mail.body
 
-    assert send_batch_reminders(at(DUE - timedelta(days=5))).sent == 0  # the 7-day stage is done
-    assert send_batch_reminders(at(DUE - timedelta(days=1))).sent == 2
-    assert send_batch_reminders(at(DUE)).sent == 0
-    assert send_batch_reminders(at(DUE + timedelta(days=1))).sent == 0
-    assert len(smtp_server.received) == 4
+    assert remind(at(DUE - timedelta(days=5))) == 0  # the 7-day stage is done
+    assert remind(at(DUE - timedelta(days=1))) == 2
+    assert "1 day to go" in reminders(smtp_server)[-1].body
+    assert remind(at(DUE)) == 0
+    assert remind(at(DUE + timedelta(days=1))) == 0
+    assert len(reminders(smtp_server)) == 4
+    assert passer.email not in {mail.recipients[0] for mail in reminders(smtp_server)}
 
 
-def test_a_refused_address_is_retried_next_run(ctx, smtp_server):
+def test_a_refused_address_is_queued_once_and_the_worker_retries_it(ctx, smtp_server):
     factories.load_content()
     hr = factories.user(Role.HR)
     person = factories.user(locale="en")
     batch_of(hr, [person])
     smtp_server.refuse.add(person.email)
-    assert send_batch_reminders(at(DUE - timedelta(days=7))).failed == 1
+
+    assert remind(at(DUE - timedelta(days=7))) == 1
+    assert remind(at(DUE - timedelta(days=6))) == 0  # the stage is claimed; the outbox keeps the message
     smtp_server.refuse.clear()
-    assert send_batch_reminders(at(DUE - timedelta(days=6))).sent == 1
+
+    assert deliver_pending(now=lambda: utcnow() + timedelta(hours=2)).sent == 2  # joining, and the reminder
+    assert [mail.recipients for mail in reminders(smtp_server)] == [[person.email]]
 
 
 def test_cli_command_runs(ctx, smtp_server, runner):
     result = runner.invoke(args=["trainer", "batch-reminders"])
-    assert result.exit_code == 0 and "Sent 0 batch reminder(s)" in result.output
+    assert result.exit_code == 0 and "Queued 0 batch reminder(s)" in result.output

@@ -1,4 +1,5 @@
-"""Renewal and expiry reminders, sent to a real SMTP server on localhost."""
+"""Renewal and expiry reminders: queued in the outbox once per stage, delivered by its worker to a real
+SMTP server on localhost."""
 from __future__ import annotations
 
 import secrets
@@ -10,6 +11,9 @@ from sqlalchemy import func, select
 from trainer.certification import reminders, services
 from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind, ReminderSent
 from trainer.extensions import db
+from trainer.notifications.models import Notification, OutboxMessage, OutboxStatus
+from trainer.notifications.outbox import deliver_pending
+from trainer.timeutil import utcnow
 
 from tests import factories
 from tests.certification.conftest import free_port
@@ -30,6 +34,14 @@ def certificate(person, expires_on: date, status=CertificateStatus.ACTIVE, valid
     return cert
 
 
+def remind(now: datetime) -> reminders.ReminderReport:
+    """A reminders run as the command does it (queue, commit), then the outbox worker's round."""
+    report = reminders.queue_reminders(now)
+    db.session.commit()
+    deliver_pending()
+    return report
+
+
 def claims() -> set[tuple[int, str]]:
     return set(db.session.execute(select(ReminderSent.certificate_id, ReminderSent.stage)))
 
@@ -46,9 +58,9 @@ def test_renewal_window_opening_sends_one_email_in_the_persons_language(ctx, smt
     in_window = TODAY + timedelta(days=30)
     certs = {p.email: certificate(p, in_window) for p in (spanish, english, unset)}
 
-    report = reminders.send_reminders(NOW)
+    report = remind(NOW)
 
-    assert (report.sent, report.failed) == (3, 0)
+    assert report.queued == 3
     assert len(smtp_server.received) == 3
     (es_mail,) = smtp_server.to(spanish.email)
     assert es_mail.message["To"] == spanish.email
@@ -62,9 +74,12 @@ def test_renewal_window_opening_sends_one_email_in_the_persons_language(ctx, smt
     (default_mail,) = smtp_server.to(unset.email)
     assert default_mail.message["Subject"].startswith("La habilitación")
     assert claims() == {(cert.id, "expiring") for cert in certs.values()}
+    dashboard = db.session.scalars(select(Notification).where(Notification.user_id == english.id)).all()
+    assert [(n.kind, n.subject, n.link) for n in dashboard] == [
+        ("reminder_expiring", "Your Post-loan inspector qualification expires on June 9, 2025", "/exams/")]
 
-    again = reminders.send_reminders(NOW + timedelta(days=1))
-    assert (again.sent, again.failed) == (0, 0)
+    again = remind(NOW + timedelta(days=1))
+    assert again.queued == 0
     assert len(smtp_server.received) == 3
 
 
@@ -73,26 +88,25 @@ def test_window_opens_on_its_first_day_not_before(ctx, smtp_server):
     certificate(opens_today, TODAY + timedelta(days=60))
     certificate(opens_tomorrow, TODAY + timedelta(days=61))
 
-    assert reminders.send_reminders(NOW).sent == 1
+    assert remind(NOW).queued == 1
     assert [mail.recipients for mail in smtp_server.received] == [[opens_today.email]]
 
 
 def test_expiry_sends_one_expired_email_after_the_expiring_one(ctx, smtp_server):
     person = factories.user(locale="en")
     cert = certificate(person, TODAY + timedelta(days=5))
-    assert reminders.send_reminders(NOW).sent == 1
+    assert remind(NOW).queued == 1
 
     # 23:30 UTC on the expiry day is already the next day in Madrid.
     after_expiry = datetime(2025, 5, 15, 23, 30, tzinfo=timezone.utc)
-    report = reminders.send_reminders(after_expiry)
+    report = remind(after_expiry)
 
-    assert (report.sent, report.failed) == (1, 0)
-    assert report.delivered == [(cert.id, "expired")]
+    assert report.reminders == [(cert.id, "expired")]
     expired_mail = smtp_server.received[-1]
     assert expired_mail.message["Subject"] == "Your Post-loan inspector qualification has expired"
     assert "May 15, 2025" in expired_mail.body
     assert claims() == {(cert.id, "expiring"), (cert.id, "expired")}
-    assert reminders.send_reminders(after_expiry + timedelta(days=30)).sent == 0
+    assert remind(after_expiry + timedelta(days=30)).queued == 0
     assert len(smtp_server.received) == 2
 
 
@@ -100,19 +114,19 @@ def test_last_valid_day_is_still_expiring(ctx, smtp_server):
     person = factories.user(locale="en")
     certificate(person, date(2025, 5, 15))
 
-    report = reminders.send_reminders(datetime(2025, 5, 15, 21, 59, tzinfo=timezone.utc))  # 23:59 in Madrid
+    report = remind(datetime(2025, 5, 15, 21, 59, tzinfo=timezone.utc))  # 23:59 in Madrid
 
-    assert report.sent == 1
+    assert report.queued == 1
     assert "expires on May 15, 2025" in smtp_server.received[0].message["Subject"]
 
 
 def test_events_note_each_stage_once(ctx, smtp_server):
     person = factories.user()
     cert = certificate(person, TODAY + timedelta(days=10))
-    reminders.send_reminders(NOW)
-    reminders.send_reminders(NOW + timedelta(days=1))
+    remind(NOW)
+    remind(NOW + timedelta(days=1))
     later = NOW + timedelta(days=11)
-    reminders.send_reminders(later)
+    remind(later)
 
     events = reminder_events()
     assert [(e.kind, e.reason, e.source, e.actor_id, e.certificate_id, e.user_id, e.qualification) for e in events] == [
@@ -142,46 +156,49 @@ def test_no_reminders_for_suspended_revoked_renewed_deactivated_or_not_yet_due(c
     due = factories.user()
     certificate(due, soon)
 
-    report = reminders.send_reminders(NOW)
+    report = remind(NOW)
 
-    assert (report.sent, report.failed) == (1, 0)
+    assert report.queued == 1
     assert [mail.recipients for mail in smtp_server.received] == [[due.email]]
     assert len(reminder_events()) == 1
 
 
-def test_smtp_down_counts_failed_and_the_next_run_retries(ctx, smtp_server):
+def test_a_server_that_is_down_delays_the_email_and_the_worker_sends_it_later(ctx, smtp_server):
     person = factories.user(locale="en")
     cert = certificate(person, TODAY + timedelta(days=30))
     server_port = ctx.config["SMTP_PORT"]
     ctx.config["SMTP_PORT"] = free_port()  # nothing listens there
 
-    down = reminders.send_reminders(NOW)
+    assert remind(NOW).queued == 1
 
-    assert (down.sent, down.failed) == (0, 1)
-    assert person.email in down.errors[0]
-    assert claims() == set()
-    assert len(reminder_events()) == 1  # the window did open
+    db.session.expire_all()  # the worker wrote with plain UPDATEs
+    (message,) = db.session.scalars(select(OutboxMessage)).all()
+    assert (message.status, message.attempts, message.address) == (OutboxStatus.PENDING, 1, person.email)
+    assert claims() == {(cert.id, "expiring")}
+    assert remind(NOW + timedelta(hours=1)).queued == 0  # queued once: the outbox retries, not the reminders
 
     ctx.config["SMTP_PORT"] = server_port
-    up = reminders.send_reminders(NOW + timedelta(hours=1))
+    retried = deliver_pending(now=lambda: utcnow() + timedelta(hours=2))
 
-    assert (up.sent, up.failed) == (1, 0)
+    assert retried.sent == 1
     assert [mail.recipients for mail in smtp_server.received] == [[person.email]]
-    assert claims() == {(cert.id, "expiring")}
     assert len(reminder_events()) == 1
 
 
-def test_a_refused_address_does_not_stop_the_run(ctx, smtp_server):
+def test_a_refused_address_does_not_stop_the_others(ctx, smtp_server):
     refused, fine = factories.user(), factories.user()
-    certificate(refused, TODAY + timedelta(days=30))
+    refused_cert = certificate(refused, TODAY + timedelta(days=30))
     fine_cert = certificate(fine, TODAY + timedelta(days=30))
     smtp_server.refuse.add(refused.email)
 
-    report = reminders.send_reminders(NOW)
+    report = reminders.queue_reminders(NOW)
+    db.session.commit()
+    delivery = deliver_pending()
 
-    assert (report.sent, report.failed) == (1, 1)
+    assert report.queued == 2
+    assert (delivery.sent, delivery.retried) == (1, 1)
     assert [mail.recipients for mail in smtp_server.received] == [[fine.email]]
-    assert claims() == {(fine_cert.id, "expiring")}
+    assert claims() == {(refused_cert.id, "expiring"), (fine_cert.id, "expiring")}
 
 
 def test_overlapping_runs_send_each_email_once(app, smtp_server, monkeypatch):
@@ -204,7 +221,8 @@ def test_overlapping_runs_send_each_email_once(app, smtp_server, monkeypatch):
     def run():
         try:
             with app.app_context():
-                reports.append(reminders.send_reminders(NOW))
+                reports.append(reminders.queue_reminders(NOW))
+                db.session.commit()
         except Exception as error:  # surfaced below: a thread's exception would otherwise vanish
             errors.append(error)
 
@@ -215,12 +233,13 @@ def test_overlapping_runs_send_each_email_once(app, smtp_server, monkeypatch):
         thread.join(timeout=60)
 
     assert errors == []
-    assert sum(r.sent for r in reports) == 6
-    assert sum(r.failed for r in reports) == 0
-    assert sorted(r for mail in smtp_server.received for r in mail.recipients) == emails
+    assert sum(r.queued for r in reports) == 6
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReminderSent)) == 6
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 6
         assert len(reminder_events()) == 6
+        deliver_pending()
+    assert sorted(r for mail in smtp_server.received for r in mail.recipients) == emails
 
 
 def test_finding_reminders_takes_the_same_queries_for_one_or_many(app, smtp_server, count_queries):
@@ -229,7 +248,8 @@ def test_finding_reminders_takes_the_same_queries_for_one_or_many(app, smtp_serv
             for _ in range(new_certificates):
                 certificate(factories.user(), TODAY + timedelta(days=30))
         with count_queries() as queries, app.app_context():
-            assert reminders.send_reminders(NOW).sent == new_certificates
+            assert reminders.queue_reminders(NOW).queued == new_certificates
+            db.session.commit()
         return sum(1 for q in queries if q.lstrip().upper().startswith("SELECT"))
 
     one = selects_for_run(1)
@@ -246,5 +266,8 @@ def test_command_prints_the_counts(app, smtp_server, runner):
     result = runner.invoke(args=["trainer", "send-reminders"])
 
     assert result.exit_code == 0, result.output
-    assert "Sent 1 reminder(s); 0 failed" in result.output
+    assert "Queued 1 reminder(s)" in result.output
+    assert smtp_server.received == []  # the worker sends it
+    delivered = runner.invoke(args=["trainer", "deliver-notifications"])
+    assert delivered.exit_code == 0, delivered.output
     assert [mail.recipients for mail in smtp_server.received] == [[email]]

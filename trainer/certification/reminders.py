@@ -1,28 +1,29 @@
 """Renewal and expiry reminders: one email per certificate and stage, never twice.
 
 A run finds the due reminders in a fixed number of queries, then for each one
-claims its `ReminderSent` row before sending. The unique (certificate, stage)
-row is the lock: two overlapping runs cannot both claim it. A failed send
-gives the claim back so the next run retries; a run killed between claim and
-send loses that email rather than risking a duplicate.
+takes its `ReminderSent` row and queues the email in the outbox
+(trainer.notifications.outbox), in the same transaction. The unique
+(certificate, stage) row is the claim: two overlapping runs cannot both queue
+a reminder. The outbox's worker (`trainer deliver-notifications`) sends it in
+the person's language and retries an unreachable server or a refused address;
+the person's dashboard lists it too. The caller (the command) commits.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from babel.dates import format_date
-from flask import current_app, render_template
-from sqlalchemy import delete, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from trainer.auth.models import User
 from trainer.certification import services
 from trainer.certification.definitions import Qualification
 from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind, ReminderSent
 from trainer.extensions import db
-from trainer.notifications.mail import MailError, send_mail
+from trainer.formatting import long_day
+from trainer.notifications.outbox import enqueue
 from trainer.timeutil import utcnow
 
 EXPIRING, EXPIRED = services.EXPIRING, services.EXPIRED
@@ -31,21 +32,13 @@ EVENTS = {
     EXPIRED: (EventKind.EXPIRED, "qualification expired"),
 }
 EVENT_SOURCE = "reminders"
-# Per language, like the bodies in templates/email/: the person's language, not the request's.
-SUBJECTS = {
-    (EXPIRING, "es"): "La habilitación «{qualification}» caduca el {expires_on}",
-    (EXPIRING, "en"): "Your {qualification} qualification expires on {expires_on}",
-    (EXPIRED, "es"): "La habilitación «{qualification}» ha caducado",
-    (EXPIRED, "en"): "Your {qualification} qualification has expired",
-}
+RENEW_LINK = "/exams/"
 
 
 @dataclass
 class ReminderReport:
-    sent: int = 0
-    failed: int = 0
-    delivered: list[tuple[int, str]] = field(default_factory=list)  # (certificate id, stage)
-    errors: list[str] = field(default_factory=list)  # "address: reason", for the log
+    queued: int = 0
+    reminders: list[tuple[int, str]] = field(default_factory=list)  # (certificate id, stage)
 
 
 @dataclass(frozen=True)
@@ -53,29 +46,24 @@ class DueReminder:
     certificate: Certificate
     qualification: Qualification
     stage: str
-    email: str
-    full_name: str
-    locale: str
-    event_recorded: bool  # an earlier run that failed to send already noted the stage
+    person: User
+    event_recorded: bool  # the stage is already in the certificate's history
 
 
-def send_reminders(now: datetime | None = None) -> ReminderReport:
+def queue_reminders(now: datetime | None = None) -> ReminderReport:
+    """Queue every reminder due at `now` in the outbox (the caller commits)."""
     now = now or utcnow()
     report = ReminderReport()
     for due in due_reminders(now):
-        subject, body = compose(due)  # before the claim: a template error must not lose the email
         if not _claim(due, now):
             continue  # another run has it
-        try:
-            send_mail(due.email, subject, body)
-        except MailError as error:
-            _release(due)
-            report.failed += 1
-            report.errors.append(str(error))
-            current_app.logger.warning("Reminder for certificate %s not sent: %s", due.certificate.id, error)
-        else:
-            report.sent += 1
-            report.delivered.append((due.certificate.id, due.stage))
+        expires_on = due.certificate.expires_on
+        enqueue(f"reminder_{due.stage}", due.person, {
+            "qualification": due.qualification.title,
+            "expires_on": lambda language, day=expires_on: long_day(day, language),
+        }, link=RENEW_LINK, now=now)
+        report.queued += 1
+        report.reminders.append((due.certificate.id, due.stage))
     return report
 
 
@@ -93,8 +81,9 @@ def due_reminders(now: datetime) -> list[DueReminder]:
     near_expiry = select(Certificate.user_id).where(
         Certificate.status == CertificateStatus.ACTIVE, Certificate.expires_on <= horizon, ~expired_reminded,
         ~superseded)
-    people = {row.id: row for row in db.session.execute(
-        select(User.id, User.email, User.full_name, User.locale).where(User.active.is_(True), User.id.in_(near_expiry)))}
+    people = {person.id: person for person in db.session.scalars(
+        select(User).options(lazyload(User.role_rows))  # a reminder needs no roles
+        .where(User.active.is_(True), User.id.in_(near_expiry)))}
 
     candidates = []
     for (_user_id, code), cert in services.latest_certificates(list(people)).items():
@@ -105,15 +94,13 @@ def due_reminders(now: datetime) -> list[DueReminder]:
         if stage in EVENTS:
             candidates.append((cert, qualification, stage))
     reminded, recorded = _already_done([cert.id for cert, _, _ in candidates])
-    db.session.commit()  # end the read transaction before the claims
 
     due = []
     for cert, qualification, stage in sorted(candidates, key=lambda c: c[0].id):
         if (cert.id, stage) in reminded:
             continue
-        person = people[cert.user_id]
-        due.append(DueReminder(cert, qualification, stage, person.email, person.full_name,
-                               language_for(person.locale), (cert.id, EVENTS[stage][0]) in recorded))
+        due.append(DueReminder(cert, qualification, stage, people[cert.user_id],
+                               (cert.id, EVENTS[stage][0]) in recorded))
     return due
 
 
@@ -130,25 +117,12 @@ def _already_done(cert_ids: list[int]) -> tuple[set[tuple[int, str]], set[tuple[
     return reminded, recorded
 
 
-def compose(due: DueReminder) -> tuple[str, str]:
-    """Subject and body, in the person's language."""
-    values = {
-        "name": due.full_name,
-        "qualification": due.qualification.title(due.locale),
-        "expires_on": long_date(due.certificate.expires_on, due.locale),
-        "renew_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/exams/",
-    }
-    subject = SUBJECTS[(due.stage, due.locale)].format(**values)
-    return subject, render_template(f"email/reminder_{due.stage}.{due.locale}.txt", **values)
-
-
 def _claim(due: DueReminder, now: datetime) -> bool:
     """Take the (certificate, stage) row, and note the stage in the history the first time."""
     try:
         with db.session.begin_nested():
             db.session.add(ReminderSent(certificate_id=due.certificate.id, stage=due.stage, sent_at=now))
     except IntegrityError:
-        db.session.commit()  # ends the transaction (and SQLite's write lock); nothing else is pending
         return False
     if not due.event_recorded:
         kind, reason = EVENTS[due.stage]
@@ -156,20 +130,4 @@ def _claim(due: DueReminder, now: datetime) -> bool:
             user_id=due.certificate.user_id, qualification=due.certificate.qualification,
             certificate_id=due.certificate.id, kind=kind, actor_id=None, reason=reason,
             source=EVENT_SOURCE, at=now))
-    db.session.commit()
     return True
-
-
-def _release(due: DueReminder) -> None:
-    """Give the claim back so the next run retries; the history event stays."""
-    db.session.execute(delete(ReminderSent).where(
-        ReminderSent.certificate_id == due.certificate.id, ReminderSent.stage == due.stage))
-    db.session.commit()
-
-
-def language_for(locale: str | None) -> str:
-    return locale if locale in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def long_date(day: date, locale: str) -> str:
-    return format_date(day, format="long", locale=locale)

@@ -81,8 +81,8 @@ def _batch_members_added(_app, batch, user_ids, **_extra) -> None:
     from sqlalchemy import select
 
     from trainer.auth.models import User
-    from trainer.certification.reminders import long_date
     from trainer.extensions import db
+    from trainer.formatting import long_day
 
     if not user_ids:
         return
@@ -90,6 +90,6 @@ def _batch_members_added(_app, batch, user_ids, **_extra) -> None:
                                      .order_by(User.id)):
         enqueue("batch_due", person, {
             "batch": batch.name, "qualification": _qualification_title(batch.qualification),
-            "starts_on": lambda language: long_date(batch.starts_on, language),
-            "due_on": lambda language: long_date(batch.due_on, language),
+            "starts_on": lambda language: long_day(batch.starts_on, language),
+            "due_on": lambda language: long_day(batch.due_on, language),
         }, link="/exams/")

@@ -70,10 +70,9 @@ class TemplateFormatError(ValueError):
 
 
 def language_for(locale: str | None) -> str:
-    """The person's saved language if the app speaks it, else the default (the reminders' rule)."""
-    from trainer.certification.reminders import language_for as rule
-
-    return rule(locale)
+    """The person's saved language if the app speaks it, else the app's default."""
+    config = current_app.config
+    return locale if locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
 
 
 def absolute_url(link: str) -> str:
