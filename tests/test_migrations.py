@@ -89,3 +89,48 @@ def test_the_upgrade_reseals_an_existing_ledger_and_makes_it_append_only(tmp_pat
             db.session.execute(text("UPDATE ledger_entries SET points = 9"))
         db.session.rollback()
         db.engine.dispose()
+
+
+def _rereading_causes_survive_the_upgrade(url: str) -> None:
+    """Assignments written before they named their cause get it from the suspension recorded with them."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select
+
+    from tests import factories
+    from tests.conftest import TEST_CONFIG
+    from tests.inspections.helpers import certify
+    from trainer.certification.services import suspend
+    from trainer.certification.models import CertificationEvent
+    from trainer.content.models import Module, ReadAssignment
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        factories.load_content()
+        hr, person, other = factories.user("hr"), factories.user(), factories.user()
+        certify(person)
+        certify(other)
+        suspend(person, "inspector", hr, "sanction under review")
+        db.session.commit()
+        db.session.add(ReadAssignment(user_id=other.id, module_id=db.session.scalar(select(Module.id).limit(1)),
+                                      reason="asked by HR"))  # no qualification ended with it: no cause
+        db.session.commit()
+        suspension = db.session.scalar(select(CertificationEvent.id).where(CertificationEvent.user_id == person.id))
+        written = dict(db.session.execute(select(ReadAssignment.id, ReadAssignment.cause)).all())
+        assert sorted(written.values(), key=str) == [None] + [f"certification_event:{suspension}"] * (len(written) - 1)
+        db.session.remove()
+        downgrade(revision="004f2f2bd0c9")  # the schema before causes: they are gone
+        upgrade()
+        db.session.remove()
+        assert dict(db.session.execute(select(ReadAssignment.id, ReadAssignment.cause)).all()) == written
+        db.engine.dispose()
+
+
+def test_rereading_causes_are_backfilled_on_sqlite(tmp_path):
+    _rereading_causes_survive_the_upgrade(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+
+
+@pytest.mark.skipif(not PG_URL, reason="TRAINER_TEST_DATABASE_URL not set")
+def test_rereading_causes_are_backfilled_on_postgresql():
+    with scratch_postgres_database() as url:
+        _rereading_causes_survive_the_upgrade(url.render_as_string(hide_password=False))

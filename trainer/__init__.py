@@ -84,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     sso.init_app(app)
     from trainer.meetings.views import bp as meetings_bp
     app.register_blueprint(meetings_bp)
+    from trainer.content import hooks as _content_hooks  # noqa: F401 - re-reading after suspensions and lifts
     from trainer.escalations import hooks as _escalation_hooks  # noqa: F401 - reacts to submitted reports
     from trainer.escalations import views as escalation_views
     from trainer.notifications import hooks as _notification_hooks  # noqa: F401 - reacts to other features

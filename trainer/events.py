@@ -22,14 +22,17 @@ report_reviewed = _events.signal("report-reviewed")
 # entry: LedgerEntry (just appended), person: User (the entry is about them), actor: User
 ledger_entry_logged = _events.signal("ledger-entry-logged")
 # user: User, code: qualification code, kind: EventKind (suspended | revoked), reason: str,
-# modules: list[Module] the person must read again
+# event: CertificationEvent (flushed) — content assigns the qualification's modules to read again
 qualification_ended = _events.signal("qualification-ended")
-# user_id: int, modules: list[Module], reason: str — a re-read assigned on its own (not with a suspension)
-rereading_assigned = _events.signal("rereading-assigned")
+# lift: SuspensionLift (pending), person: User, requester: User — another HR person or admin must decide
+suspension_lift_requested = _events.signal("suspension-lift-requested")
+# lift: SuspensionLift (approved or rejected), person: User, decider: User — on approval content
+# withdraws the re-reading the suspension assigned
+suspension_lift_decided = _events.signal("suspension-lift-decided")
 # batch: TrainingBatch, user_ids: list[int] newly added members
 batch_members_added = _events.signal("batch-members-added")
 
 
-def send(event, **data) -> None:
-    """Send `event` with the current app as sender."""
-    event.send(current_app._get_current_object(), **data)
+def send(signal, /, **data) -> None:
+    """Send `signal` with the current app as sender."""
+    signal.send(current_app._get_current_object(), **data)

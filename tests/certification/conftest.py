@@ -19,6 +19,12 @@ class Received:
     def body(self) -> str:
         return self.message.get_content()
 
+    @property
+    def subject(self) -> str:
+        """The subject as a mail client shows it: a long one is folded onto the next line, whose
+        leading space unfolding keeps (RFC 5322 2.2.3)."""
+        return self.message["Subject"].strip()
+
 
 class Mailbox:
     """aiosmtpd handler: accepts everything except the addresses in `refuse`."""

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from trainer.auth.models import LoginThrottle, User, employee_no_is
+from trainer.auth.models import LoginThrottle, Role, User, UserRole, employee_no_is
 from trainer.dbutil import get_or_create
 from trainer.extensions import db
 from trainer.timeutil import utcnow
@@ -32,6 +32,13 @@ class LoginOutcome:
     @property
     def ok(self) -> bool:
         return self.user is not None
+
+
+def people_with_roles(*roles: Role, excluding: set[int] = frozenset()) -> list[User]:
+    """Active people holding any of `roles`, except the ids in `excluding` (one query)."""
+    return list(db.session.scalars(select(User).where(
+        User.active.is_(True), User.role_rows.any(UserRole.role.in_(roles)), User.id.not_in(excluding or {0}))
+        .order_by(User.id)))
 
 
 def find_user_by_login(login: str) -> User | None:

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from trainer import events
 from trainer.audit_log import services as audit_trail
 from trainer.auth.models import User
 from trainer.certification import services as certification
@@ -84,6 +85,7 @@ def request_lift(person: User, code: str, requester: User, reason: str, now: dat
         raise LifecycleError(_l("a request to lift this suspension is already waiting for approval")) from None
     audit_trail.record("suspension_lift.requested", f"lift:{lift.id}", actor=requester, person=person,
                        after={"qualification": code, "reason": reason, "suspension_event_id": event.id})
+    events.send(events.suspension_lift_requested, lift=lift, person=person, requester=requester)
     return lift
 
 
@@ -132,6 +134,7 @@ def decide_lift(lift_id: int, approver: User, approve: bool, note: str = "",
         after["standing"] = certification.standing(lift.user_id, lift.qualification, today).state
     audit_trail.record(f"suspension_lift.{status.value}", f"lift:{lift.id}", actor=approver, person=person,
                        before={"status": LiftStatus.PENDING.value}, after=after)
+    events.send(events.suspension_lift_decided, lift=lift, person=person, decider=approver)
     return lift
 
 

@@ -197,9 +197,9 @@ def _end(user: User, code: str, status: CertificateStatus, kind: EventKind, acto
         raise LifecycleError(_l("the person holds no valid certificate for this qualification"))
     for cert in live:
         cert.status, cert.ended_at = status, now
-    _record(user.id, code, kind, live[-1], actor, reason, source, now)
-    modules = _assign_retraining(user, code, reason)
-    events.send(events.qualification_ended, user=user, code=code, kind=kind, reason=reason, modules=modules)
+    event = _record(user.id, code, kind, live[-1], actor, reason, source, now)
+    db.session.flush()
+    events.send(events.qualification_ended, user=user, code=code, kind=kind, reason=reason, event=event)
     return live
 
 
@@ -213,12 +213,6 @@ def suspend(user: User, code: str, actor: User | None, reason: str, source: str 
 def revoke(user: User, code: str, actor: User, reason: str, now: datetime | None = None) -> list[Certificate]:
     """Withdraw the qualification. Requalifying means training and the exam again."""
     return _end(user, code, CertificateStatus.REVOKED, EventKind.REVOKED, actor, reason, None, now)
-
-
-def _assign_retraining(user: User, code: str, reason: str) -> list:
-    from trainer.content.services import assign_rereading
-
-    return assign_rereading(user.id, code, reason)
 
 
 def events_for(user_id: int) -> list[CertificationEvent]:

@@ -150,7 +150,12 @@ class ReadAssignment(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
     reason: Mapped[str] = mapped_column(Text)
+    # What assigned it, e.g. "certification_event:42" (the suspension), so lifting that suspension
+    # withdraws exactly the re-reading it caused.
+    cause: Mapped[str | None] = mapped_column(String(80), index=True)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when it was closed without a reading (its cause was undone); done_at is then when.
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     # The reading that fulfilled it: a completion through the same rule as any other.
     confirmation_id: Mapped[int | None] = mapped_column(ForeignKey("reading_confirmations.id"))

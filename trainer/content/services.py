@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, select, update
 
 from trainer.auth.models import User
 from trainer.certification.definitions import load_qualifications
@@ -236,16 +237,31 @@ def open_assignments(user_id: int, module_id: int | None = None) -> set[int]:
     return set(db.session.scalars(query))
 
 
-def assign_rereading(user_id: int, qualification: str, reason: str) -> list[Module]:
+def qualification_modules(qualification: str) -> list[Module]:
+    """The active modules a qualification requires."""
+    return [m for m in active_modules() if qualification in m.qualifications]
+
+
+def assign_rereading(user_id: int, qualification: str, reason: str, cause: str | None = None) -> list[Module]:
     """Ask the person to read every module of a qualification again, from the start.
-    Part of the caller's transaction (a suspension or revocation)."""
-    modules = [m for m in active_modules() if qualification in m.qualifications]
+    Part of the caller's transaction (a suspension or revocation, named by `cause`)."""
+    modules = qualification_modules(qualification)
     already = open_assignments(user_id)
     for module in modules:
         if module.id not in already:
-            db.session.add(ReadAssignment(user_id=user_id, module_id=module.id, reason=reason))
+            db.session.add(ReadAssignment(user_id=user_id, module_id=module.id, reason=reason, cause=cause))
         restart_reading(user_id, module.id)
     return modules
+
+
+def withdraw_rereading(user_id: int, cause: str, reason: str, now: datetime | None = None) -> int:
+    """Close, unread, the open re-reading that `cause` assigned (its cause was undone, e.g. a lifted
+    suspension); what the person completed before counts again. Part of the caller's transaction."""
+    return db.session.execute(
+        update(ReadAssignment).where(ReadAssignment.user_id == user_id, ReadAssignment.cause == cause,
+                                     ReadAssignment.done_at.is_(None))
+        .values(done_at=now or utcnow(), withdrawn_reason=reason).execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def has_completed_current(user_id: int, qualification: str) -> tuple[bool, list[Module]]:

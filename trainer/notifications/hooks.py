@@ -56,9 +56,11 @@ def _ledger_entry(_app, entry, person, actor, **_extra) -> None:
 
 
 @events.qualification_ended.connect
-def _qualification_ended(_app, user, code, kind, reason, modules, **_extra) -> None:
+def _qualification_ended(_app, user, code, kind, reason, **_extra) -> None:
     from trainer.certification.models import EventKind
+    from trainer.content.services import qualification_modules
 
+    modules = qualification_modules(code)
     if kind is EventKind.SUSPENDED:
         enqueue("suspension", user, {"qualification": _qualification_title(code), "reason": reason,
                                      "modules": _module_titles(modules)}, link="/modules/")
@@ -66,14 +68,33 @@ def _qualification_ended(_app, user, code, kind, reason, modules, **_extra) -> N
         enqueue("reread_assignment", user, {"modules": _module_titles(modules), "reason": reason}, link="/modules/")
 
 
-@events.rereading_assigned.connect
-def _rereading_assigned(_app, user_id, modules, reason, **_extra) -> None:
+@events.suspension_lift_requested.connect
+def _lift_requested(_app, lift, person, requester, **_extra) -> None:
+    """Everyone who may approve (HR and administrators, never the requester or the person) is asked to."""
+    from trainer.auth.models import Role
+    from trainer.auth.services import people_with_roles
+
+    context = {"person": person.full_name, "employee_no": person.employee_no, "requester": requester.full_name,
+               "qualification": _qualification_title(lift.qualification), "reason": lift.reason}
+    for approver in people_with_roles(Role.HR, Role.ADMIN, excluding={requester.id, person.id}):
+        enqueue("suspension_lift_requested", approver, context, link=f"/people/{person.id}#lifts")
+
+
+@events.suspension_lift_decided.connect
+def _lift_decided(_app, lift, person, decider, **_extra) -> None:
+    """The requester learns the decision; on approval the person learns they may work again."""
     from trainer.auth.models import User
+    from trainer.certification.models import LiftStatus
     from trainer.extensions import db
 
-    if modules:
-        enqueue("reread_assignment", db.session.get(User, user_id), {"modules": _module_titles(modules),
-                                                                     "reason": reason}, link="/modules/")
+    approved = lift.status is LiftStatus.APPROVED
+    context = {"person": person.full_name, "decider": decider.full_name, "approved": approved,
+               "qualification": _qualification_title(lift.qualification), "note": lift.decision_note}
+    enqueue("suspension_lift_decided", db.session.get(User, lift.requested_by_id), context,
+            link=f"/people/{person.id}#lifts")
+    if approved:
+        enqueue("suspension_lifted", person, {"qualification": _qualification_title(lift.qualification),
+                                              "reason": lift.reason}, link="/certificates/")
 
 
 @events.batch_members_added.connect
