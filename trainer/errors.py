@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from trainer.extensions import db
+from trainer.refusals import Refusal
 
 
 def wants_json() -> bool:
@@ -22,8 +23,8 @@ def _secure_cookie_not_sent() -> bool:
             and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies)
 
 
-def _json_error(code: str, message: str, status: int):
-    response = jsonify(error=code, message=message)
+def _json_error(code: str, message: str, status: int, **extra):
+    response = jsonify(error=code, message=message, **extra)
     response.status_code = status
     # An error answer is about this request only: no proxy or client may reuse it.
     response.headers["Cache-Control"] = "no-store"
@@ -39,6 +40,16 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return _json_error("csrf", message, 400)
         return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(Refusal)
+    def _refused(refusal: Refusal):
+        # A rule said no and the view did not re-render its form: nothing of the change is kept.
+        db.session.rollback()
+        if wants_json():
+            body = refusal.as_json()
+            return _json_error(body.pop("error"), body.pop("message"), refusal.status, **body)
+        return render_template("errors/error.html", code=refusal.status, message=str(refusal.message)), \
+            refusal.status
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -10,14 +10,15 @@ from trainer.audit_log import services as audit_trail
 from trainer.auth.models import Department, Role, User, UserRole
 from trainer.auth.services import set_password
 from trainer.extensions import db
+from trainer.refusals import Refusal
 
 
-class AdminRuleError(ValueError):
+class AdminRuleError(Refusal):
     """A change refused by a rule; `field` names the form field it concerns."""
 
     def __init__(self, field: str, message: str):
         self.field = field
-        super().__init__(message)
+        super().__init__(message, "admin_rule", fields={field: message})
 
 
 class LastAdminError(AdminRuleError):

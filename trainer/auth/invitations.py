@@ -16,18 +16,18 @@ from trainer.auth import account_mail, account_tokens
 from trainer.auth.account_tokens import Purpose
 from trainer.auth.models import User
 from trainer.extensions import db
+from trainer.refusals import CONFLICT, Refusal
 from trainer.timeutil import utcnow
 
 MAX_PER_RUN = 5000
 
 
-class InvitationRefused(ValueError):
+class InvitationRefused(Refusal):
     """`code`: 'inactive' (a deactivated account is never invited) or 'no_local_password' (the person
     logs in with single sign-on or the directory's password)."""
 
     def __init__(self, code: str):
-        self.code = code
-        super().__init__(code)
+        super().__init__(code, code, status=CONFLICT)
 
 
 @dataclass

@@ -13,13 +13,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from trainer.auth.models import LoginThrottle, Role, User, UserRole, employee_no_is
 from trainer.dbutil import get_or_create
 from trainer.extensions import db
+from trainer.refusals import Refusal
 from trainer.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 
 
-class PasswordPolicyError(ValueError):
-    pass
+class PasswordPolicyError(Refusal):
+    """`code`: too_short | same_as_login (views word it)."""
+
+    def __init__(self, code: str):
+        super().__init__(code, code, fields={"password": code})
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from trainer.content.models import Module, ModuleCompletion, ReadAssignment
 from trainer.exams.models import AttemptStatus, ExamAttempt
 from trainer.extensions import db
 from trainer.hr.staff_import import ImportRejected, RowError, decode_csv
+from trainer.refusals import Refusal
 from trainer.security import scope_people
 
 NAME_MAX = 200
@@ -36,8 +37,10 @@ RESULT_LABELS = {PASSED: _l("Passed"), FAILED: _l("Failed"), IN_PROGRESS: _l("In
                  NOT_STARTED: _l("Not started")}
 
 
-class BatchError(ValueError):
+class BatchError(Refusal):
     """A batch change refused by a rule (the message is for the person who asked)."""
+
+    default_code = "batch"
 
 
 # --- creating a batch and its members --------------------------------------------

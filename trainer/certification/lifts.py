@@ -30,6 +30,7 @@ from trainer.certification import services as certification
 from trainer.certification.models import (Certificate, CertificateStatus, CertificationEvent, EventKind, LiftStatus,
                                           SuspensionLift)
 from trainer.extensions import db
+from trainer.refusals import CONFLICT
 from trainer.security import BANK_WIDE_ROLES
 from trainer.timeutil import utcnow
 
@@ -38,6 +39,8 @@ LifecycleError = certification.LifecycleError
 
 class AlreadyDecided(LifecycleError):
     """Someone else decided the request first."""
+
+    default_code, status = "already_decided", CONFLICT
 
 
 def _check_actor(actor: User, person_id: int) -> None:

@@ -24,11 +24,14 @@ from trainer.certification.models import Certificate, CertificateStatus, Certifi
 # The states are defined with the rule; re-exported because every feature reads them from here.
 from trainer.certification.standing import ACTIVE, EXPIRED, EXPIRING, NONE, REVOKED, SUSPENDED  # noqa: F401
 from trainer.extensions import db
+from trainer.refusals import Refusal
 from trainer.timeutil import add_months, local_today, utcnow
 
 
-class LifecycleError(ValueError):
+class LifecycleError(Refusal):
     """A lifecycle change refused by a rule (message for the person who asked)."""
+
+    default_code = "lifecycle"
 
 
 def definitions() -> dict[str, Qualification]:

@@ -34,18 +34,20 @@ from trainer.extensions import db
 from trainer.inspections.models import InspectionReport, Loan, RaisedSignal
 from trainer.inspections.policy import inspection_policy
 from trainer.notifications.outbox import enqueue_many
+from trainer.refusals import CONFLICT, FORBIDDEN, UNPROCESSABLE, Refusal
 from trainer.security import BANK_WIDE_ROLES
 from trainer.timeutil import as_utc, utcnow
 
 ACTION_MAX = 5_000
 
 
-class EscalationError(ValueError):
-    """A refused change; `forbidden` marks refusals about who may act."""
+class EscalationError(Refusal):
+    """A refused change; `forbidden` marks refusals about who may act, `field` the value refused."""
 
     def __init__(self, code: str, message, forbidden: bool = False, field: str | None = None):
-        self.code, self.message, self.forbidden, self.field = code, str(message), forbidden, field
-        super().__init__(self.message)
+        self.field = field
+        super().__init__(str(message), code, fields={field: message} if field else None,
+                         status=FORBIDDEN if forbidden else CONFLICT if field is None else UNPROCESSABLE)
 
 
 # --- who ------------------------------------------------------------------------------

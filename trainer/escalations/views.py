@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from trainer import refusals
 from trainer.escalations import services
 from trainer.escalations.forms import AcknowledgeForm, FollowUpForm
 from trainer.escalations.models import Escalation
@@ -63,8 +64,8 @@ def follow_up(escalation_id: int):
         db.session.rollback()
         if error.forbidden:
             abort(403)
-        (getattr(form, error.field).errors if error.field else form.form_errors).append(error.message)
-        return _detail(escalation_id, form, 422 if error.field else 409)
+        refusals.attach(form, error, message_above=True)
+        return _detail(escalation_id, form, error.status)
     flash(_("Follow-up recorded."), "success")
     return redirect(url_for("escalations.escalation", escalation_id=escalation_id))
 

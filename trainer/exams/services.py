@@ -30,15 +30,16 @@ from trainer.exams.grading import grade
 from trainer.exams.models import (Accommodation, AllowanceKind, AttemptItem, AttemptStatus, ExamAllowance, ExamAttempt,
                                   Question, QuestionVersion)
 from trainer.extensions import db
+from trainer.refusals import Refusal
 from trainer.timeutil import utcnow
 
 
-class ExamError(Exception):
-    """A request the rules refuse. `code` selects the message shown to the person."""
+class ExamError(Refusal):
+    """A request the rules refuse. `code` selects the message shown to the person (exams/messages)."""
 
     def __init__(self, code: str, **details):
-        self.code, self.details = code, details
-        super().__init__(code)
+        self.details = details
+        super().__init__(code, code)
 
 
 # --- loading the bank ---------------------------------------------------------

@@ -20,12 +20,14 @@ from trainer.inspections.channel import Channel
 from trainer.inspections.gate import GateRefused
 from trainer.inspections.models import Loan
 from trainer.inspections.services import AreaEntry, ReportContent
+from trainer.refusals import Refusal
 
 
-class _Invalid(ValueError):
+class _Invalid(Refusal):
+    """A request body the filing API cannot use (before any rule is asked)."""
+
     def __init__(self, status: int, code: str, message: str):
-        self.status, self.code, self.message = status, code, message
-        super().__init__(message)
+        super().__init__(message, code, status=status)
 
 
 def file_from_json(payload, token: ApiToken) -> tuple[dict, int]:
@@ -35,18 +37,13 @@ def file_from_json(payload, token: ApiToken) -> tuple[dict, int]:
         author, loan, content, submit = _parse(payload)
         own = channel.speaks_for(author)
         report = services.file_report(author, loan, content, submit=submit and own, channel=channel)
-    except _Invalid as invalid:
-        return {"error": invalid.code, "message": invalid.message}, invalid.status
-    except GateRefused as refusal:
-        return {"error": "not_qualified", "reason": refusal.code, "message": refusal.message,
-                "what_to_do": refusal.what_to_do, "modules": [m.slug for m in refusal.modules],
-                "exams_url": url_for("exams.index", _external=True)}, 403
-    except services.InspectionError as error:
-        body = {"error": error.code, "message": error.message, "fields": error.fields}
-        if error.report_id is not None:  # duplicate_regular: the report already filed for that month
-            body["existing_report_url"] = url_for("inspections.report", report_id=error.report_id, _external=True)
-            return body, 409
-        return body, 403 if error.forbidden else 422
+    except Refusal as refusal:
+        body = refusal.as_json()
+        if isinstance(refusal, GateRefused):
+            body["exams_url"] = url_for("exams.index", _external=True)
+        if getattr(refusal, "report_id", None) is not None:  # duplicate_regular: the one filed for that month
+            body["existing_report_url"] = url_for("inspections.report", report_id=refusal.report_id, _external=True)
+        return body, refusal.status
     body = {"id": report.id, "status": report.status.value, "revision": report.revision,
             "url": url_for("inspections.report", report_id=report.id, _external=True),
             "channel": report.channel.value, "author_must_submit": not own}

@@ -176,13 +176,3 @@ class EvidenceForm(FlaskForm):
 
 class RemoveEvidenceForm(FlaskForm):
     """Only the CSRF token: removing a file is a POST."""
-
-
-def attach_errors(form, fields: dict[str, str]) -> None:
-    """Show a service's refusal beside the fields it is about; the rest above the form."""
-    for key, message in fields.items():
-        target = form.field_for(key)
-        if target is None:
-            form.form_errors.append(message)
-        else:
-            target.errors = [*target.errors, message]

@@ -20,6 +20,7 @@ from trainer.certification import services as certification
 from trainer.certification import standing as standing_rules
 from trainer.content import services as content
 from trainer.inspections.policy import inspection_policy
+from trainer.refusals import FORBIDDEN, Refusal
 
 INSPECTOR, SUPERVISOR = "inspector", "supervisor"
 STOPPED = (certification.SUSPENDED, certification.REVOKED)
@@ -32,16 +33,25 @@ class ModuleToRead:
     title: str
 
 
-class GateRefused(Exception):
+class GateRefused(Refusal):
     """`code`: inactive | future_date | too_old | never_qualified | not_yet_valid | expired | suspended | revoked |
     prerequisite."""
 
+    status = FORBIDDEN
+
     def __init__(self, code: str, message: str, what_to_do: str, modules: list[ModuleToRead] | None = None,
                  field: str | None = None):
-        self.code, self.message, self.what_to_do = code, str(message), str(what_to_do)
+        self.what_to_do = str(what_to_do)
         self.modules = modules or []
         self.field = field  # the form field the refusal is about (the date), or None: the person
-        super().__init__(f"{self.message} {self.what_to_do}")
+        super().__init__(str(message), code, fields={field: message} if field else None)
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.what_to_do}"
+
+    def as_json(self) -> dict:
+        return {"error": "not_qualified", "reason": self.code, "message": self.message,
+                "what_to_do": self.what_to_do, "modules": [m.slug for m in self.modules]}
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from trainer.inspections.models import (AreaFinding, InspectionReport, Loan, Rai
                                         Review)
 from trainer.inspections.policy import InspectionPolicy, inspection_policy
 from trainer.pagination import Page, paginate
+from trainer.refusals import CONFLICT, FORBIDDEN, UNPROCESSABLE, Refusal
 from trainer.security import BANK_WIDE_ROLES
 from trainer.timeutil import utcnow
 
@@ -42,16 +43,19 @@ TEXT_MAX = 10_000
 NOTE_MAX = 2_000
 
 
-class InspectionError(ValueError):
+# Refusals because the report changed meanwhile (or already exists), not because of what was sent.
+CONFLICTS = {"stale", "already_submitted", "not_editable", "not_submitted", "duplicate_regular"}
+
+
+class InspectionError(Refusal):
     """A change refused by a rule. `fields` maps a form field to its message;
     `forbidden` marks refusals about who may act rather than what was sent."""
 
     def __init__(self, code: str, message, fields: dict[str, str] | None = None, forbidden: bool = False,
                  report_id: int | None = None):
-        self.code, self.message, self.forbidden = code, str(message), forbidden
         self.report_id = report_id  # the other report a refusal points at (duplicate_regular)
-        self.fields = {k: str(v) for k, v in (fields or {}).items()}
-        super().__init__(self.message)
+        super().__init__(str(message), code, fields=fields,
+                         status=FORBIDDEN if forbidden else CONFLICT if code in CONFLICTS else UNPROCESSABLE)
 
 
 @dataclass

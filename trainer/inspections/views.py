@@ -7,23 +7,24 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from trainer import refusals
 from trainer.auth.models import Role, User
 from trainer.certification.services import today
 from trainer.extensions import db
 from trainer.inspections import delegation, evidence, loans, overdue, review, services, versions
 from trainer.inspections.channel import WEB
 from trainer.inspections.forms import (KIND_LABELS, CancelDelegationForm, EvidenceForm, RemoveEvidenceForm,
-                                      attach_errors, delegation_form, report_form, review_form)
+                                      delegation_form, report_form, review_form)
 from trainer.inspections.gate import GateRefused, require_inspector, require_supervisor
 from trainer.inspections.models import InspectionReport, Loan, RaisedSignal, ReportAttachment, ReportStatus
 from trainer.inspections.policy import inspection_policy, rubric
-from trainer.security import roles_required
 from trainer.params import query_int
+from trainer.refusals import CONFLICT
+from trainer.security import roles_required
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
 # Refusals about the report's state rather than what was sent.
-CONFLICTS = {"stale", "already_submitted", "not_editable", "not_submitted", "duplicate_regular"}
 
 
 def _locale() -> str:
@@ -47,12 +48,6 @@ def _gate_warning(check, *args) -> GateRefused | None:
     except GateRefused as refusal:
         return refusal
     return None
-
-
-def _status_for(error: services.InspectionError) -> int:
-    if error.forbidden:
-        return 403
-    return 409 if error.code in CONFLICTS else 422
 
 
 # --- my reports -----------------------------------------------------------------
@@ -146,8 +141,8 @@ def _save(form, loan: Loan, report: InspectionReport | None):
         db.session.rollback()
         if error.forbidden:
             abort(403, description=error.message)
-        attach_errors(form, error.fields)
-        return _render_form(form, loan, report, _status_for(error), error=error.message,
+        refusals.attach(form, error)
+        return _render_form(form, loan, report, error.status, error=error.message,
                             existing_report=error.report_id)
     if submit:
         flash(_("The report has been submitted for review."), "success")
@@ -267,7 +262,7 @@ def add_evidence(report_id: int):
         db.session.rollback()
         if error.forbidden:
             abort(403, description=error.message)
-        return _render_report(report, _status_for(error), error=error.message)
+        return _render_report(report, error.status, error=error.message)
     flash(_("The file has been attached."), "success")
     return redirect(url_for("inspections.edit_report", report_id=report.id))
 
@@ -302,7 +297,7 @@ def remove_evidence(attachment_id: int):
         db.session.rollback()
         if error.forbidden:
             abort(403, description=error.message)
-        return _render_report(report, _status_for(error), error=error.message)
+        return _render_report(report, error.status, error=error.message)
     flash(_("The file has been removed."), "success")
     return redirect(url_for("inspections.edit_report", report_id=report.id))
 
@@ -346,7 +341,7 @@ def delegate_reviews():
         db.session.rollback()
         if error.forbidden:
             abort(403, description=error.message)
-        attach_errors(form, error.fields)
+        refusals.attach(form, error)
         return _render_queue(form, 422, error=error.message)
     flash(_("Your reviews from %(start)s to %(end)s are delegated.", start=done.starts_on.isoformat(),
             end=done.ends_on.isoformat()), "success")
@@ -401,10 +396,10 @@ def review_report(report_id: int):
         return _render_review(form, report, 403, refusal=refusal)
     except services.InspectionError as error:
         db.session.rollback()
-        if error.code in CONFLICTS:
+        if error.status == CONFLICT:
             return _render_report(db.session.get(InspectionReport, report.id), 409, error=error.message)
-        attach_errors(form, error.fields)
-        return _render_review(form, report, _status_for(error), error=error.message)
+        refusals.attach(form, error)
+        return _render_review(form, report, error.status, error=error.message)
     if done.decision.value == "accepted":
         flash(_("The report has been accepted (quality score %(score)d).", score=done.quality_score), "success")
     else:

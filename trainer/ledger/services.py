@@ -30,6 +30,7 @@ from trainer.ledger.chain import ChainBusy, append  # noqa: F401 - part of this 
 from trainer.ledger.verify import VerifyResult, verify_ledger  # noqa: F401 - part of this API
 from trainer.ledger.models import LedgerEntry
 from trainer.pagination import Page, paginate
+from trainer.refusals import Refusal
 from trainer.security import BANK_WIDE_ROLES
 from trainer.sourcefiles import SourceInvalid
 from trainer.timeutil import utcnow
@@ -38,15 +39,11 @@ REASON_MAX = 2000
 COUNTED_KINDS = ("reward", "sanction")  # reversals only cancel
 
 
-class LedgerError(ValueError):
+class LedgerError(Refusal):
     """A refused change; nothing was written. `code` says which rule, `message` why."""
 
     def __init__(self, code: str, message: Any):
-        super().__init__(code)
-        self.code, self.message = code, message
-
-    def __str__(self) -> str:
-        return str(self.message)
+        super().__init__(message, code)
 
 
 def _load(policies_dir) -> Catalogue:

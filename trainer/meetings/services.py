@@ -27,6 +27,7 @@ from trainer.inspections.loans import visible_loans
 from trainer.inspections.models import InspectionReport, Loan, RaisedSignal, ReportStatus
 from trainer.meetings.models import CreditMeeting, MeetingAttendee, MeetingLoan, MeetingSignalDecision, SignalDecision
 from trainer.pagination import Page, paginate
+from trainer.refusals import Refusal
 from trainer.security import BANK_WIDE_ROLES, scope_people
 
 # Signals of reports inspected this many days before the meeting may be decided at it.
@@ -35,10 +36,9 @@ MAX_ANALYSIS = 20000
 DECIDABLE_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.REVIEWED)
 
 
-class MeetingError(ValueError):
+class MeetingError(Refusal):
     def __init__(self, code: str, message, fields: dict | None = None):
-        super().__init__(str(message))
-        self.code, self.message, self.fields = code, message, fields or {}
+        super().__init__(message, code, fields=fields)
 
 
 @dataclass
