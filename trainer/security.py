@@ -1,8 +1,14 @@
-"""Who may do what: role checks for routes and department scoping for objects.
+"""Who may do what: role checks for routes and the department rule for records.
 
-Every view states its roles with `@roles_required`; object-level checks go
-through `can_view_person` / `visible_users`, so the department rule lives
-in one place.
+Every view states its roles with `@roles_required`. Records that belong to a
+department (people, ledger entries, reports, loans, escalations, meetings)
+are scoped by one rule, here: HR and administrators see every department
+(`is_bank_wide`), a supervisor their own department, anyone else only the
+records about themselves. Queries go through `scoped`, single records
+through `in_scope`; a feature passes its own columns and, where its rule
+differs, says how (`bank_wide=` for extra bank-wide readers such as risk
+management, `whole_department=True` where every member of a department sees
+its records, e.g. its loans).
 """
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from typing import Callable, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select, false
 
 from trainer.auth.models import Role, User
 
@@ -37,16 +43,38 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
     return decorator
 
 
-def can_view_person(viewer: User, person: User) -> bool:
-    if viewer.id == person.id or viewer.has_role(*BANK_WIDE_ROLES):
+def is_bank_wide(user: User) -> bool:
+    """HR and administrators see and act on every department."""
+    return user.has_role(*BANK_WIDE_ROLES)
+
+
+def in_scope(viewer: User, department_id: int | None, person_id: int | None = None, *,
+             bank_wide: bool | None = None, whole_department: bool = False) -> bool:
+    """Whether `viewer` may see a record of `department_id` (about `person_id`, if it is about one)."""
+    if (is_bank_wide(viewer) if bank_wide is None else bank_wide):
         return True
-    return viewer.has_role(Role.SUPERVISOR) and viewer.department_id == person.department_id
+    if person_id is not None and person_id == viewer.id:
+        return True
+    same_department = department_id is not None and department_id == viewer.department_id
+    return same_department and (whole_department or viewer.has_role(Role.SUPERVISOR))
+
+
+def scoped(query: Select, viewer: User, department: ColumnElement, person: ColumnElement | None = None, *,
+           bank_wide: bool | None = None, whole_department: bool = False) -> Select:
+    """`query` restricted to the records `viewer` may see, by the same rule as `in_scope`."""
+    if (is_bank_wide(viewer) if bank_wide is None else bank_wide):
+        return query
+    mine = person == viewer.id if person is not None else None
+    if whole_department or viewer.has_role(Role.SUPERVISOR):
+        department_rows = department == viewer.department_id
+        return query.where(department_rows if mine is None else department_rows | mine)
+    return query.where(mine if mine is not None else false())
+
+
+def can_view_person(viewer: User, person: User) -> bool:
+    return in_scope(viewer, person.department_id, person.id)
 
 
 def scope_people(query: Select, viewer: User) -> Select:
     """Restrict a query over `User` to the people `viewer` may see."""
-    if viewer.has_role(*BANK_WIDE_ROLES):
-        return query
-    if viewer.has_role(Role.SUPERVISOR):
-        return query.where(User.department_id == viewer.department_id)
-    return query.where(User.id == viewer.id)
+    return scoped(query, viewer, User.department_id, User.id)

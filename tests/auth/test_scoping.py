@@ -55,3 +55,34 @@ def test_rule_function_directly(ctx):
     assert can_view_person(supervisor, factories.user(dept=home))
     assert not can_view_person(supervisor, factories.user(dept=other))
     assert can_view_person(factories.user(Role.ADMIN, dept=other), supervisor)
+
+
+def test_the_rule_reads_the_same_as_a_query_and_for_one_record(ctx):
+    """`scoped` (SQL) and `in_scope` (one record) are one rule: for every viewer and every ledger-like
+    record (a department, a person), both give the same answer, and it is the department rule."""
+    from sqlalchemy import select
+
+    from trainer.security import in_scope, scoped
+
+    home, other = factories.department(), factories.department()
+    viewers = {"staff": factories.user(dept=home), "supervisor": factories.user(Role.SUPERVISOR, dept=home),
+               "hr": factories.user(Role.HR, dept=other), "admin": factories.user(Role.ADMIN, dept=other)}
+    people = [*viewers.values(), factories.user(dept=home), factories.user(dept=other)]
+    expected = {
+        "staff": {viewers["staff"].id},
+        "supervisor": {p.id for p in people if p.department_id == home.id},
+        "hr": {p.id for p in people}, "admin": {p.id for p in people},
+    }
+    for name, viewer in viewers.items():
+        seen_by_query = set(db.session.scalars(scoped(select(User.id), viewer, User.department_id, User.id)))
+        seen_one_by_one = {p.id for p in people if in_scope(viewer, p.department_id, p.id)}
+        assert seen_by_query & {p.id for p in people} == seen_one_by_one == expected[name], name
+
+    # Records of a department that are about nobody (loans, meetings): members see them only when the
+    # feature says the whole department does; a bank-wide reader named by the feature sees all.
+    staff = viewers["staff"]
+    assert not in_scope(staff, home.id) and in_scope(staff, home.id, whole_department=True)
+    assert not in_scope(staff, other.id, whole_department=True)
+    assert in_scope(staff, other.id, bank_wide=True)
+    assert set(db.session.scalars(scoped(select(User.id), staff, User.department_id))) == set()
+    assert not in_scope(viewers["hr"], home.id, bank_wide=False)

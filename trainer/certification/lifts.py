@@ -31,7 +31,7 @@ from trainer.certification.models import (Certificate, CertificateStatus, Certif
                                           SuspensionLift)
 from trainer.extensions import db
 from trainer.refusals import CONFLICT
-from trainer.security import BANK_WIDE_ROLES
+from trainer.security import is_bank_wide
 from trainer.timeutil import utcnow
 
 LifecycleError = certification.LifecycleError
@@ -44,7 +44,7 @@ class AlreadyDecided(LifecycleError):
 
 
 def _check_actor(actor: User, person_id: int) -> None:
-    if not actor.has_role(*BANK_WIDE_ROLES):
+    if not is_bank_wide(actor):
         raise LifecycleError(_l("only HR or an administrator may lift a suspension"))
     if actor.id == person_id:
         raise LifecycleError(_l("nobody changes their own qualification: another HR person or an administrator must"))

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, false, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from trainer.audit_log import services as audit_trail
 from trainer.auth.models import Department, Role, User, UserRole
@@ -35,7 +35,8 @@ from trainer.inspections.models import InspectionReport, Loan, RaisedSignal
 from trainer.inspections.policy import inspection_policy
 from trainer.notifications.outbox import enqueue_many
 from trainer.refusals import CONFLICT, FORBIDDEN, UNPROCESSABLE, Refusal
-from trainer.security import BANK_WIDE_ROLES
+from trainer import security
+from trainer.security import is_bank_wide
 from trainer.timeutil import as_utc, utcnow
 
 ACTION_MAX = 5_000
@@ -78,20 +79,18 @@ def is_recipient(user: User, escalation: Escalation) -> bool:
 
 
 def may_open_escalations(user: User) -> bool:
-    return user.has_role(Role.SUPERVISOR, *BANK_WIDE_ROLES) or is_risk_recipient(user)
+    return user.has_role(Role.SUPERVISOR) or is_bank_wide(user) or is_risk_recipient(user)
 
 
 def scoped(query: Select, viewer: User) -> Select:
     """Escalations `viewer` may see: HR, admin and risk management all, a supervisor their department's."""
-    if viewer.has_role(*BANK_WIDE_ROLES) or is_risk_recipient(viewer):
-        return query
-    if viewer.has_role(Role.SUPERVISOR):
-        return query.where(Escalation.department_id == viewer.department_id)
-    return query.where(false())
+    return security.scoped(query, viewer, Escalation.department_id,
+                           bank_wide=is_bank_wide(viewer) or is_risk_recipient(viewer))
 
 
 def can_view(viewer: User, escalation: Escalation) -> bool:
-    return db.session.scalar(scoped(select(Escalation.id).where(Escalation.id == escalation.id), viewer)) is not None
+    return security.in_scope(viewer, escalation.department_id,
+                             bank_wide=is_bank_wide(viewer) or is_risk_recipient(viewer))
 
 
 # --- raising --------------------------------------------------------------------------
@@ -370,7 +369,7 @@ def response_times_in(viewer: User, start: date, end: date, department_id: int |
     HR, admin and risk management every department (or `department_id`), a supervisor their own; None for others."""
     from zoneinfo import ZoneInfo
 
-    if viewer.has_role(*BANK_WIDE_ROLES) or is_risk_recipient(viewer):
+    if is_bank_wide(viewer) or is_risk_recipient(viewer):
         scope = department_id
     elif viewer.has_role(Role.SUPERVISOR):
         scope = viewer.department_id

@@ -15,7 +15,7 @@ from trainer.evaluation.quarters import Quarter
 from trainer.extensions import db
 from trainer.hr.matrix import STATE_BADGES, STATE_LABELS
 from trainer.pagination import PER_PAGE, Page
-from trainer.security import BANK_WIDE_ROLES, roles_required
+from trainer.security import is_bank_wide, roles_required
 from trainer.params import query_int
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
@@ -25,7 +25,7 @@ TEAM_VIEWERS = (Role.HR, Role.ADMIN, Role.SUPERVISOR)  # see departments, the ch
 
 def _filters() -> tuple[EvaluationFilterForm, Quarter, int | None]:
     """The quarter and department from the query string; an invalid one is reported and the default used."""
-    bank_wide = current_user.has_role(*BANK_WIDE_ROLES)
+    bank_wide = is_bank_wide(current_user)
     form = EvaluationFilterForm(formdata=request.args, started=services.is_started)
     recent = services.selectable_quarters()
     asked = (form.quarter.data or "").strip() or None  # blank counts as not asked (Optional() skips it)

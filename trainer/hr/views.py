@@ -17,7 +17,7 @@ from trainer.extensions import db
 from trainer.hr import matrix, services
 from trainer.hr.forms import AccommodationForm, MatrixFilterForm, QualificationChangeForm
 from trainer.hr.staff_import import ImportRejected, import_staff
-from trainer.security import BANK_WIDE_ROLES, can_view_person, roles_required
+from trainer.security import can_view_person, is_bank_wide, roles_required
 from trainer.params import query_int
 
 bp = Blueprint("hr", __name__, url_prefix="/people")
@@ -28,7 +28,7 @@ MATRIX_VIEWERS = (Role.HR, Role.ADMIN, Role.SUPERVISOR)
 @bp.get("/")
 @roles_required(Role.HR, Role.ADMIN, Role.SUPERVISOR)
 def people():
-    bank_wide = current_user.has_role(*BANK_WIDE_ROLES)
+    bank_wide = is_bank_wide(current_user)
     department_id = request.args.get("department", type=query_int) if bank_wide else None
     page, rows = services.people_page(
         current_user, q=request.args.get("q", "").strip(), department_id=department_id,
@@ -42,7 +42,7 @@ def people():
 
 def _matrix_filter() -> tuple[MatrixFilterForm, matrix.MatrixFilter]:
     """The filters from the query string; an invalid one is reported and left out."""
-    bank_wide = current_user.has_role(*BANK_WIDE_ROLES)
+    bank_wide = is_bank_wide(current_user)
     form = MatrixFilterForm(formdata=request.args)
     # A supervisor may only pick their own department; any other id is an invalid choice.
     departments = db.session.scalars(select(Department).order_by(Department.name)).all() if bank_wide \
@@ -144,7 +144,7 @@ def _record_of(person: User) -> dict:
 
 def _render_person(person: User, status: int = 200, error: str | None = None, failed: str | None = None, **forms):
     """The person page; `failed` names the form whose `error` to show beside it."""
-    can_act = current_user.has_role(*BANK_WIDE_ROLES)
+    can_act = is_bank_wide(current_user)
     if can_act:
         forms.setdefault("suspend_form", QualificationChangeForm(prefix="suspend", formdata=None))
         forms.setdefault("revoke_form", QualificationChangeForm(prefix="revoke", formdata=None))

@@ -22,7 +22,7 @@ from trainer.extensions import db
 from trainer.hr.staff_import import FALSE_WORDS, TRUE_WORDS, ImportRejected, RowError, csv_rows
 from trainer.inspections.models import Loan
 from trainer.pagination import Page, paginate
-from trainer.security import BANK_WIDE_ROLES
+from trainer.security import in_scope, scoped
 
 REQUIRED_COLUMNS = ("loan_no", "borrower", "department_code", "officer_employee_no", "amount", "loan_type",
                     "guarantor", "collateral", "start_date")
@@ -57,14 +57,11 @@ __all__ = ["ImportRejected", "RowError", "import_loans", "loans_page", "visible_
 
 def visible_loans(viewer: User) -> Select:
     """A query over Loan restricted to what `viewer` may see."""
-    query = select(Loan)
-    if viewer.has_role(*BANK_WIDE_ROLES):
-        return query
-    return query.where(Loan.department_id == viewer.department_id)
+    return scoped(select(Loan), viewer, Loan.department_id, whole_department=True)
 
 
 def can_view_loan(viewer: User, loan: Loan) -> bool:
-    return viewer.has_role(*BANK_WIDE_ROLES) or loan.department_id == viewer.department_id
+    return in_scope(viewer, loan.department_id, whole_department=True)
 
 
 @dataclass(frozen=True)

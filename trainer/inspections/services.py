@@ -25,7 +25,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer import events
-from trainer.auth.models import Role, User
+from trainer.auth.models import User
 from trainer.certification.models import ApiToken
 from trainer.extensions import db
 from trainer.inspections.channel import WEB, Channel
@@ -35,7 +35,7 @@ from trainer.inspections.models import (AreaFinding, InspectionReport, Loan, Rai
 from trainer.inspections.policy import InspectionPolicy, inspection_policy
 from trainer.pagination import Page, paginate
 from trainer.refusals import CONFLICT, FORBIDDEN, UNPROCESSABLE, Refusal
-from trainer.security import BANK_WIDE_ROLES
+from trainer.security import in_scope, scoped
 from trainer.timeutil import utcnow
 
 EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
@@ -86,9 +86,7 @@ def can_file_on(author: User, loan: Loan) -> bool:
 
 
 def can_view_report(viewer: User, report: InspectionReport) -> bool:
-    if viewer.id == report.author_id or viewer.has_role(*BANK_WIDE_ROLES):
-        return True
-    return viewer.has_role(Role.SUPERVISOR) and viewer.department_id == report.department_id
+    return in_scope(viewer, report.department_id, report.author_id)
 
 
 # --- writing ----------------------------------------------------------------------
@@ -442,8 +440,6 @@ def my_reports(author: User, page: int = 1) -> tuple[Page, list[ReportRow]]:
 
 
 def reports_on_loan(viewer: User, loan: Loan, page: int = 1) -> tuple[Page, list[ReportRow]]:
-    query = select(InspectionReport).where(InspectionReport.loan_id == loan.id)
-    if not viewer.has_role(*BANK_WIDE_ROLES) and not (
-            viewer.has_role(Role.SUPERVISOR) and viewer.department_id == loan.department_id):
-        query = query.where(InspectionReport.author_id == viewer.id)
+    query = scoped(select(InspectionReport).where(InspectionReport.loan_id == loan.id), viewer,
+                   InspectionReport.department_id, InspectionReport.author_id)
     return report_rows(query.order_by(InspectionReport.inspection_date.desc(), InspectionReport.id.desc()), page)

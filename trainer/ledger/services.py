@@ -31,7 +31,8 @@ from trainer.ledger.verify import VerifyResult, verify_ledger  # noqa: F401 - pa
 from trainer.ledger.models import LedgerEntry
 from trainer.pagination import Page, paginate
 from trainer.refusals import Refusal
-from trainer.security import BANK_WIDE_ROLES
+from trainer import security
+from trainer.security import in_scope, is_bank_wide
 from trainer.sourcefiles import SourceInvalid
 from trainer.timeutil import utcnow
 
@@ -63,7 +64,7 @@ def catalogue() -> Catalogue:
 
 def logging_refusal(actor: User, now: datetime | None = None) -> LedgerError | None:
     """Why `actor` may not log entries for anybody (None: they may)."""
-    if actor.has_role(*BANK_WIDE_ROLES):
+    if is_bank_wide(actor):
         return None
     if not actor.has_role(Role.SUPERVISOR):
         return LedgerError("not_allowed", _l("Only supervisors, HR and administrators log rewards and sanctions."))
@@ -78,9 +79,7 @@ def may_act_for(actor: User, person: User) -> bool:
     """The department rule alone (no query): HR and admin for anyone, a
     supervisor for their department. Acting about oneself is refused by the
     service with its reason (see `_authorise`)."""
-    if actor.has_role(*BANK_WIDE_ROLES):
-        return True
-    return actor.has_role(Role.SUPERVISOR) and person.department_id == actor.department_id
+    return in_scope(actor, person.department_id)
 
 
 def _authorise(actor: User, person: User, now: datetime | None, self_message: Any) -> None:
@@ -88,11 +87,10 @@ def _authorise(actor: User, person: User, now: datetime | None, self_message: An
     Nobody, whatever their role, writes an entry about themselves: a reward
     they gave themselves, or a sanction they cancelled, would feed their own
     evaluation."""
-    bank_wide = actor.has_role(*BANK_WIDE_ROLES)
-    if bank_wide or actor.has_role(Role.SUPERVISOR):
+    if is_bank_wide(actor) or actor.has_role(Role.SUPERVISOR):
         if person.id == actor.id:
             raise LedgerError("self", self_message)
-        if not bank_wide and person.department_id != actor.department_id:
+        if not may_act_for(actor, person):
             raise LedgerError("other_department", _l(
                 "You may log rewards and sanctions only for people of your own department."))
     refusal = logging_refusal(actor, now)
@@ -280,17 +278,11 @@ def reverse_entry(actor: User, entry: LedgerEntry, reason: str, now: datetime | 
 
 def scoped(query: Select, viewer: User) -> Select:
     """Entries `viewer` may read: HR and admin all, a supervisor their department's, staff their own."""
-    if viewer.has_role(*BANK_WIDE_ROLES):
-        return query
-    if viewer.has_role(Role.SUPERVISOR):
-        return query.where(or_(LedgerEntry.department_id == viewer.department_id, LedgerEntry.person_id == viewer.id))
-    return query.where(LedgerEntry.person_id == viewer.id)
+    return security.scoped(query, viewer, LedgerEntry.department_id, LedgerEntry.person_id)
 
 
 def can_view_entry(viewer: User, entry: LedgerEntry) -> bool:
-    if viewer.has_role(*BANK_WIDE_ROLES) or entry.person_id == viewer.id:
-        return True
-    return viewer.has_role(Role.SUPERVISOR) and entry.department_id == viewer.department_id
+    return in_scope(viewer, entry.department_id, entry.person_id)
 
 
 def _newest_first(person_id: int | None = None, department_id: int | None = None) -> Select:

@@ -14,7 +14,7 @@ from trainer.ledger import services
 from trainer.ledger.forms import EntryForm, ReverseForm
 from trainer.ledger.models import LedgerEntry
 from trainer.ledger.services import LedgerError
-from trainer.security import BANK_WIDE_ROLES, roles_required, scope_people
+from trainer.security import is_bank_wide, roles_required, scope_people
 from trainer.params import id_arg, in_id_range, query_int
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
@@ -48,7 +48,7 @@ def _visible_name(person_id: int) -> str:
 @bp.get("/")
 @roles_required()
 def index():
-    bank_wide = current_user.has_role(*BANK_WIDE_ROLES)
+    bank_wide = is_bank_wide(current_user)
     department_id = id_arg("department") if bank_wide else None
     person_id = id_arg("person")
     person_name = _visible_name(person_id) if person_id else None

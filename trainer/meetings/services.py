@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from trainer.audit_log import services as audit_trail
@@ -28,7 +28,7 @@ from trainer.inspections.models import InspectionReport, Loan, RaisedSignal, Rep
 from trainer.meetings.models import CreditMeeting, MeetingAttendee, MeetingLoan, MeetingSignalDecision, SignalDecision
 from trainer.pagination import Page, paginate
 from trainer.refusals import Refusal
-from trainer.security import BANK_WIDE_ROLES, scope_people
+from trainer.security import scope_people, scoped
 
 # Signals of reports inspected this many days before the meeting may be decided at it.
 LOOKBACK_DAYS = 120
@@ -58,12 +58,7 @@ def _departments_in_scope(viewer: User) -> Select:
 
 
 def visible_meetings(viewer: User) -> Select:
-    query = select(CreditMeeting)
-    if viewer.has_role(*BANK_WIDE_ROLES):
-        return query
-    if not viewer.has_role(Role.SUPERVISOR):
-        return query.where(false())
-    return query.where(CreditMeeting.department_id.in_(_departments_in_scope(viewer)))
+    return scoped(select(CreditMeeting), viewer, CreditMeeting.department_id)
 
 
 def can_view(viewer: User, meeting: CreditMeeting) -> bool:

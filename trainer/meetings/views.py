@@ -15,7 +15,7 @@ from trainer.meetings import services
 from trainer.meetings.forms import meeting_form
 from trainer.meetings.models import CreditMeeting, SignalDecision
 from trainer.params import query_int
-from trainer.security import BANK_WIDE_ROLES, roles_required
+from trainer.security import is_bank_wide, roles_required
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -59,7 +59,7 @@ def index():
 
     from trainer.auth.models import Department
 
-    bank_wide = current_user.has_role(*BANK_WIDE_ROLES)
+    bank_wide = is_bank_wide(current_user)
     department_id = request.args.get("department", type=query_int) if bank_wide else None
     page, rows = services.meetings_page(current_user, department_id, request.args.get("page", 1, type=query_int))
     departments = db.session.scalars(select(Department).order_by(Department.name)).all() if bank_wide else []
