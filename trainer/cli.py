@@ -96,7 +96,8 @@ def seed_demo_command() -> None:
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_staff_command(csv_file: Path) -> None:
     """Import or update staff from a CSV file, all or nothing."""
-    from trainer.hr.staff_import import ImportRejected, import_staff
+    from trainer.csv_import import ImportRejected
+    from trainer.hr.staff_import import import_staff
 
     try:
         result = import_staff(csv_file.read_bytes())

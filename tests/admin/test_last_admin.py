@@ -7,7 +7,8 @@ from sqlalchemy import select
 from trainer.admin import services
 from trainer.auth.models import Role, User
 from trainer.extensions import db
-from trainer.hr.staff_import import ImportRejected, import_staff
+from trainer.csv_import import ImportRejected
+from trainer.hr.staff_import import import_staff
 
 from tests import factories
 

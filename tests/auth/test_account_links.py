@@ -335,7 +335,8 @@ def test_hr_invites_from_the_person_page(app, client, login, smtp_server):
 
 
 def test_the_import_sets_and_checks_the_language(ctx):
-    from trainer.hr.staff_import import ImportRejected, import_staff
+    from trainer.csv_import import ImportRejected
+    from trainer.hr.staff_import import import_staff
 
     factories.department("CR-MAD")
     header = "employee_no,full_name,email,department_code,language\n"

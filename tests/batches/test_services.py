@@ -9,7 +9,7 @@ from trainer.auth.models import Role
 from trainer.batches import services
 from trainer.certification import services as certification
 from trainer.extensions import db
-from trainer.hr.staff_import import ImportRejected
+from trainer.csv_import import ImportRejected
 
 from tests import factories
 from tests.batches.helpers import DUE, START, at, batch_of

@@ -4,7 +4,8 @@ from sqlalchemy import func, select
 
 from trainer.auth.models import Role, User
 from trainer.extensions import db
-from trainer.hr.staff_import import ImportRejected, import_staff
+from trainer.csv_import import ImportRejected
+from trainer.hr.staff_import import import_staff
 
 from tests import factories
 

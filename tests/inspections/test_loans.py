@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from trainer.auth.models import Role
 from trainer.extensions import db
-from trainer.inspections.loans import ImportRejected, import_loans, loans_page
+from trainer.csv_import import ImportRejected
+from trainer.inspections.loans import import_loans, loans_page
 from trainer.inspections.models import Loan
 
 from tests import factories

@@ -8,8 +8,6 @@ today is never decided here: it is the certification gate's answer
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -27,7 +25,7 @@ from trainer.content import services as content
 from trainer.content.models import Module, ModuleCompletion, ReadAssignment
 from trainer.exams.models import AttemptStatus, ExamAttempt
 from trainer.extensions import db
-from trainer.hr.staff_import import ImportRejected, RowError, decode_csv
+from trainer.csv_import import RowError, accepted, check_rows, csv_rows
 from trainer.refusals import Refusal
 from trainer.security import scope_people
 
@@ -103,28 +101,21 @@ def expiring_people(viewer: User, code: str, before: date, today: date | None = 
 def people_from_csv(viewer: User, data: bytes) -> list[int]:
     """Employee numbers from a CSV with an `employee_no` column, all or nothing:
     raises ImportRejected with every bad line."""
-    text, delimiter = decode_csv(data)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if "employee_no" not in header:
-        raise ImportRejected([RowError(1, _l("missing column: employee_no"))])
-    reader.fieldnames = header
-    wanted: list[tuple[int, str]] = []
-    errors: list[RowError] = []
+    reader = csv_rows(data, ("employee_no",), optional=None)  # other columns (names, notes) are ignored
     seen: dict[str, int] = {}
-    try:
-        for record in reader:
-            number = (record.get("employee_no") or "").strip()
-            if not number:
-                continue
-            if number.lower() in seen:
-                errors.append(RowError(reader.line_num, _l("employee_no '%(number)s' already appears on line %(first)s",
-                                                           number=number, first=seen[number.lower()])))
-                continue
-            seen[number.lower()] = reader.line_num
-            wanted.append((reader.line_num, number))
-    except csv.Error as error:
-        errors.append(RowError(reader.line_num, _l("unreadable CSV: %(error)s", error=error)))
+
+    def number_on(record: dict, line: int, errors: list[RowError]) -> tuple[int, str] | None:
+        number = (record.get("employee_no") or "").strip()
+        if not number:
+            return None
+        if number.lower() in seen:
+            errors.append(RowError(line, _l("employee_no '%(number)s' already appears on line %(first)s",
+                                            number=number, first=seen[number.lower()])))
+            return None
+        seen[number.lower()] = line
+        return line, number
+
+    wanted, errors = check_rows(reader, number_on)
     lowered = [number.lower() for _, number in wanted]
     found = {u.employee_no.lower(): u for u in db.session.scalars(
         scope_people(select(User).where(func.lower(User.employee_no).in_(lowered)), viewer))} if lowered else {}
@@ -136,10 +127,7 @@ def people_from_csv(viewer: User, data: bytes) -> list[int]:
             errors.append(RowError(line, _l("unknown employee_no '%(number)s'", number=number)))
         elif person.id not in eligible:
             errors.append(RowError(line, _l("employee %(number)s is not active staff", number=number)))
-    if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.line))
-    if not wanted:
-        raise ImportRejected([RowError(1, _l("the file has a header but no people"))])
+    accepted(wanted, errors, _l("the file has a header but no people"))
     return [found[number.lower()].id for _, number in wanted]
 
 

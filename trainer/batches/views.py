@@ -14,7 +14,7 @@ from trainer.batches.models import TrainingBatch
 from trainer.certification import services as certification
 from trainer.content import services as content
 from trainer.extensions import db
-from trainer.hr.staff_import import ImportRejected, RowError
+from trainer.csv_import import ImportRejected, RowError
 from trainer.security import roles_required
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")

@@ -6,8 +6,6 @@ the same file twice changes nothing the second time.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -18,32 +16,15 @@ from sqlalchemy import select
 from trainer.audit_log import services as audit_trail
 from trainer.admin.services import LastAdminError, ensure_an_active_admin_remains
 from trainer.auth.models import Department, Role, User, UserRole
+from trainer.csv_import import EXTRA, ImportRejected, RowError, accepted, check_rows, csv_rows, yes_or_no
 from trainer.extensions import db
 
 REQUIRED_COLUMNS = ("employee_no", "full_name", "email", "department_code")
 OPTIONAL_COLUMNS = ("roles", "active", "language")
 # HR and admin roles are granted on the admin pages, never through a file.
 IMPORTABLE_ROLES = {Role.STAFF, Role.SUPERVISOR}
-MAX_ROWS = 50_000
 EMPLOYEE_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-TRUE_WORDS = {"1", "true", "yes", "y", "si", "sí", "s", "active", "activo"}
-FALSE_WORDS = {"0", "false", "no", "n", "inactive", "inactivo"}
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    message: str  # a lazily translated string: shown in the reader's language
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
-class ImportRejected(Exception):
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__("\n".join(map(str, errors)))
 
 
 @dataclass
@@ -70,67 +51,20 @@ def import_staff(data: bytes, actor: User | None = None) -> ImportResult:
     return _apply(rows, actor)
 
 
-def decode_csv(data: bytes) -> tuple[str, str]:
-    """The file's text and its delimiter (',' or ';', as spreadsheets save it); rejects
-    what is not UTF-8 or is empty. Shared by every CSV upload (e.g. training batches)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected([RowError(1, _l("the file is not UTF-8 text: save it as 'CSV UTF-8'"))]) from None
-    if not text.strip():
-        raise ImportRejected([RowError(1, _l("the file is empty"))])
-    first_line = text.splitlines()[0]
-    return text, ";" if first_line.count(";") > first_line.count(",") else ","
-
-
-def csv_rows(data: bytes, required: tuple[str, ...], optional: tuple[str, ...]) -> csv.DictReader:
-    """The rows of an uploaded CSV, with lower-case column names; the header must hold
-    every required column and nothing unknown (line 1's error names them)."""
-    text, delimiter = decode_csv(data)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, restkey="__extra__")
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    missing = [c for c in required if c not in header]
-    unknown = [c for c in header if c not in required + optional]
-    if missing or unknown:
-        parts = ([_l("missing column(s): %(columns)s", columns=", ".join(missing))] if missing else []) + \
-                ([_l("unknown column(s): %(columns)s", columns=", ".join(unknown))] if unknown else [])
-        raise ImportRejected([RowError(1, "; ".join(str(p) for p in parts))])
-    return reader
-
-
 def _parse(data: bytes) -> list[_Row]:
     reader = csv_rows(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
-
     departments = {d.code.lower(): d for d in db.session.scalars(select(Department))}
-    errors: list[RowError] = []
-    rows: list[_Row] = []
     seen_numbers: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    try:
-        for record in reader:
-            line = reader.line_num
-            if len(rows) + len(errors) >= MAX_ROWS:
-                errors.append(RowError(line, _l("more than %(max_rows)s rows: split the file", max_rows=MAX_ROWS)))
-                break
-            if all(not (v or "").strip() for k, v in record.items() if k != "__extra__") and "__extra__" not in record:
-                continue
-            row = _check_row(record, line, departments, seen_numbers, seen_emails, errors)
-            if row is not None:
-                rows.append(row)
-    except csv.Error as error:
-        errors.append(RowError(reader.line_num, _l("unreadable CSV: %(error)s", error=error)))
+    rows, errors = check_rows(reader, lambda record, line, errors: _check_row(
+        record, line, departments, seen_numbers, seen_emails, errors))
     _check_emails_against_database(rows, errors)
-    if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.line))
-    if not rows:
-        raise ImportRejected([RowError(1, _l("the file has a header but no people"))])
-    return rows
+    return accepted(rows, errors, _l("the file has a header but no people"))
 
 
 def _check_row(record, line, departments, seen_numbers, seen_emails, errors) -> _Row | None:
     problems: list[str] = []
-    if "__extra__" in record:
+    if EXTRA in record:
         problems.append(_l("more values than columns"))
     value = {k: (record.get(k) or "").strip() for k in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
     number, email = value["employee_no"], value["email"].lower()
@@ -158,7 +92,7 @@ def _check_row(record, line, departments, seen_numbers, seen_emails, errors) -> 
     elif not department.active:
         problems.append(_l("department '%(code)s' is deactivated", code=department.code))
     roles = _parse_roles(value["roles"], problems) if value["roles"] else None
-    active = _parse_active(value["active"], problems)
+    active = yes_or_no(value["active"], problems)
     language = _parse_language(value["language"], problems)
     if problems:
         errors.append(RowError(line, "; ".join(str(p) for p in problems)))
@@ -194,18 +128,6 @@ def _parse_roles(raw: str, problems: list[str]) -> set[Role]:
             problems.append(_l("role '%(word)s' is granted on the admin pages, not by import", word=word))
         roles.add(role)
     return roles | {Role.STAFF}
-
-
-def _parse_active(raw: str, problems: list[str]) -> bool | None:
-    if not raw:
-        return None
-    word = raw.lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    problems.append(_l("active '%(raw)s' should be yes or no", raw=raw))
-    return None
 
 
 def _check_emails_against_database(rows: list[_Row], errors: list[RowError]) -> None:

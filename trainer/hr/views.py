@@ -16,7 +16,8 @@ from trainer.exams.models import Accommodation
 from trainer.extensions import db
 from trainer.hr import matrix, services
 from trainer.hr.forms import AccommodationForm, MatrixFilterForm, QualificationChangeForm
-from trainer.hr.staff_import import ImportRejected, import_staff
+from trainer.csv_import import ImportRejected
+from trainer.hr.staff_import import import_staff
 from trainer.security import can_view_person, is_bank_wide, roles_required
 from trainer.params import query_int
 
@@ -261,7 +262,7 @@ def import_people():
 def _no_file_error():
     from flask_babel import lazy_gettext as _l
 
-    from trainer.hr.staff_import import RowError
+    from trainer.csv_import import RowError
 
     return RowError(0, _l("choose a CSV file to import"))
 

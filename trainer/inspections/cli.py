@@ -14,7 +14,8 @@ from trainer.extensions import db
 @with_appcontext
 def import_loans_command(csv_file: Path) -> None:
     """Import or update loans from a CSV file, all or nothing (matched by loan number)."""
-    from trainer.inspections.loans import ImportRejected, import_loans
+    from trainer.csv_import import ImportRejected
+    from trainer.inspections.loans import import_loans
 
     try:
         result = import_loans(csv_file.read_bytes())

@@ -7,7 +7,6 @@ twice changes nothing the second time.
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,8 +17,8 @@ from sqlalchemy import Select, func, or_, select
 
 from trainer.audit_log import services as audit_trail
 from trainer.auth.models import Department, User
+from trainer.csv_import import EXTRA, RowError, accepted, check_rows, csv_rows, yes_or_no
 from trainer.extensions import db
-from trainer.hr.staff_import import FALSE_WORDS, TRUE_WORDS, ImportRejected, RowError, csv_rows
 from trainer.inspections.models import Loan
 from trainer.pagination import Page, paginate
 from trainer.security import in_scope, scoped
@@ -27,7 +26,6 @@ from trainer.security import in_scope, scoped
 REQUIRED_COLUMNS = ("loan_no", "borrower", "department_code", "officer_employee_no", "amount", "loan_type",
                     "guarantor", "collateral", "start_date")
 OPTIONAL_COLUMNS = ("active",)
-MAX_ROWS = 50_000
 LOAN_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,39}$")
 AMOUNT_RE = re.compile(r"^\d{1,14}([.,]\d{1,2})?$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -50,7 +48,7 @@ def loan_type_label(code: str | None) -> str:
     return str(label) if label is not None else code.replace("_", " ")
 
 
-__all__ = ["ImportRejected", "RowError", "import_loans", "loans_page", "visible_loans", "can_view_loan"]
+__all__ = ["import_loans", "loans_page", "visible_loans", "can_view_loan"]
 
 
 # --- who sees what ---------------------------------------------------------------
@@ -115,34 +113,16 @@ def import_loans(data: bytes, actor: User | None = None) -> ImportResult:
 
 def _parse(data: bytes) -> list[_Row]:
     reader = csv_rows(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
-
     departments = {d.code.lower(): d for d in db.session.scalars(select(Department))}
     officers = {u.employee_no.lower(): u for u in db.session.scalars(select(User))}
-    errors: list[RowError] = []
-    rows: list[_Row] = []
     seen: dict[str, int] = {}
-    try:
-        for record in reader:
-            line = reader.line_num
-            if len(rows) + len(errors) >= MAX_ROWS:
-                errors.append(RowError(line, _l("more than %(max_rows)s rows: split the file", max_rows=MAX_ROWS)))
-                break
-            if "__extra__" not in record and all(not (v or "").strip() for v in record.values()):
-                continue
-            row = _check_row(record, line, departments, officers, seen, errors)
-            if row is not None:
-                rows.append(row)
-    except csv.Error as error:
-        errors.append(RowError(reader.line_num, _l("unreadable CSV: %(error)s", error=error)))
-    if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.line))
-    if not rows:
-        raise ImportRejected([RowError(1, _l("the file has a header but no loans"))])
-    return rows
+    rows, errors = check_rows(reader, lambda record, line, errors: _check_row(
+        record, line, departments, officers, seen, errors))
+    return accepted(rows, errors, _l("the file has a header but no loans"))
 
 
 def _check_row(record, line, departments, officers, seen, errors) -> _Row | None:
-    if "__extra__" in record:  # the values have shifted: checking them one by one would only mislead
+    if EXTRA in record:  # the values have shifted: checking them one by one would only mislead
         errors.append(RowError(line, _l("more values than columns (write amounts like 1234.56, or use ';' between columns)")))
         return None
     problems: list = []
@@ -167,7 +147,7 @@ def _check_row(record, line, departments, officers, seen, errors) -> _Row | None
     officer = _officer(value["officer_employee_no"], department, officers, problems)
     amount = _amount(value["amount"], problems)
     start = _start_date(value["start_date"], problems)
-    active = _active(value["active"], problems)
+    active = yes_or_no(value["active"], problems)
     if problems:
         errors.append(RowError(line, "; ".join(str(p) for p in problems)))
         return None
@@ -236,17 +216,6 @@ def _start_date(raw: str, problems: list) -> date | None:
     except ValueError:
         problems.append(_l("start_date '%(raw)s' must be a date written YYYY-MM-DD", raw=raw))
         return None
-
-
-def _active(raw: str, problems: list) -> bool | None:
-    if not raw:
-        return None
-    if raw.lower() in TRUE_WORDS:
-        return True
-    if raw.lower() in FALSE_WORDS:
-        return False
-    problems.append(_l("active '%(raw)s' should be yes or no", raw=raw))
-    return None
 
 
 def _apply(rows: list[_Row], actor: User | None) -> ImportResult:

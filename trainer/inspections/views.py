@@ -10,6 +10,7 @@ from sqlalchemy import select
 from trainer import refusals
 from trainer.auth.models import Role, User
 from trainer.certification.services import today
+from trainer.csv_import import ImportRejected, RowError
 from trainer.extensions import db
 from trainer.inspections import delegation, evidence, loans, overdue, review, services, versions
 from trainer.inspections.channel import WEB
@@ -93,11 +94,11 @@ def import_loans():
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            errors = [loans.RowError(0, _l("choose a CSV file to import"))]
+            errors = [RowError(0, _l("choose a CSV file to import"))]
         else:
             try:
                 result = loans.import_loans(upload.read(), actor=current_user)
-            except loans.ImportRejected as rejected:
+            except ImportRejected as rejected:
                 db.session.rollback()
                 errors = rejected.errors
     return render_template("inspections/import.html", result=result, errors=errors), 422 if errors else 200
