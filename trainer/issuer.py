@@ -30,11 +30,6 @@ def logo_file() -> tuple[Path, str] | None:
     return path, media_type
 
 
-def public_url(path: str) -> str:
-    """An absolute link for mail and other documents read outside a request: TRAINER_PUBLIC_BASE_URL + path."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/" + path.lstrip("/")
-
-
 def mail_context() -> dict[str, str]:
     """What every email template may say about the sender: the bank's name, contact and address."""
     bank = issuer()

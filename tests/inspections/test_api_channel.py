@@ -88,7 +88,7 @@ def test_a_token_bound_to_one_person_cannot_file_as_another(bank, client):
         assert response.status_code == 403 and response.get_json()["error"] == "token_bound_to_another"
     assert report_count() == 0
     with pytest.raises(services.InspectionError) as refused:
-        services.create_report(bank.colleague, bank.loan, full_content(), channel=Channel.api(token))
+        services.file_report(bank.colleague, bank.loan, full_content(), channel=Channel.api(token))
     assert refused.value.code == "token_bound_to_another"
 
 

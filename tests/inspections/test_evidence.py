@@ -22,7 +22,7 @@ MARKS = {"coverage": 3, "timeliness": 4, "signal_accuracy": 2, "analysis_quality
 
 
 def draft(bank):
-    return services.create_report(bank.officer, bank.loan, full_content())
+    return services.file_report(bank.officer, bank.loan, full_content())
 
 
 def refused(code, *args):

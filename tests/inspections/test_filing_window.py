@@ -48,7 +48,7 @@ def test_an_inspector_expired_yesterday_cannot_file_a_report_dated_last_week(ban
     put_in_state(bank.officer, "expired")
     with pytest.raises(GateRefused) as refused:
         if path == "create":
-            services.create_report(bank.officer, bank.loan, full_content(last_week()))
+            services.file_report(bank.officer, bank.loan, full_content(last_week()))
         else:
             services.file_report(bank.officer, bank.loan, full_content(last_week()), submit=True)
     assert refused.value.code == "expired"
@@ -59,7 +59,7 @@ def test_an_inspector_expired_yesterday_cannot_file_a_report_dated_last_week(ban
 
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_a_draft_dated_while_valid_cannot_be_saved_or_submitted_after_expiry(bank, action):
-    draft = services.create_report(bank.officer, bank.loan, full_content(last_week()))
+    draft = services.file_report(bank.officer, bank.loan, full_content(last_week()))
     put_in_state(bank.officer, "expired")
     change = services.save_report if action == "save" else services.submit_report
     with pytest.raises(GateRefused) as refused:
@@ -72,9 +72,9 @@ def test_a_draft_dated_while_valid_cannot_be_saved_or_submitted_after_expiry(ban
 
 def test_the_window_edge(bank):
     oldest = today() - timedelta(days=days_back())
-    assert services.create_report(bank.officer, bank.loan, full_content(oldest)).inspection_date == oldest
+    assert services.file_report(bank.officer, bank.loan, full_content(oldest)).inspection_date == oldest
     with pytest.raises(InspectionError) as refused:
-        services.create_report(bank.officer, bank.loan, full_content(too_old()))
+        services.file_report(bank.officer, bank.loan, full_content(too_old()))
     assert refused.value.code == "too_old" and "inspection_date" in refused.value.fields
     assert f"more than {days_back()} days" in refused.value.fields["inspection_date"]
     db.session.rollback()
@@ -86,10 +86,10 @@ def test_the_window_edge(bank):
 def test_a_date_outside_the_window_is_refused_on_every_service_path(bank, action, when):
     day = too_old() if when == "too_old" else today() + timedelta(days=1)
     code = "too_old" if when == "too_old" else "future_date"
-    draft = services.create_report(bank.officer, bank.loan, full_content(last_week()))
+    draft = services.file_report(bank.officer, bank.loan, full_content(last_week()))
     with pytest.raises(InspectionError) as refused:
         if action == "create":
-            services.create_report(bank.officer, bank.loan, full_content(day))
+            services.file_report(bank.officer, bank.loan, full_content(day))
         elif action == "file":
             services.file_report(bank.officer, bank.loan, full_content(day), submit=True)
         elif action == "save":
@@ -108,7 +108,7 @@ def test_a_stored_draft_now_outside_the_window_cannot_be_submitted(bank):
     """Submitting re-checks the window against the day of submission, not the day of the draft."""
     dated = too_old()
     written = datetime.combine(dated + timedelta(days=1), time(12), tzinfo=timezone.utc)
-    draft = services.create_report(bank.officer, bank.loan, full_content(dated), now=written)
+    draft = services.file_report(bank.officer, bank.loan, full_content(dated), now=written)
     with pytest.raises(InspectionError) as refused:
         services.submit_report(bank.officer, draft.id, draft.revision)
     assert refused.value.code == "too_old"
@@ -140,7 +140,7 @@ def officer_email(bank):
 def test_the_form_shows_the_error_on_the_date_field(bank, officer_email, client, login, action, when):
     day = too_old() if when == "too_old" else today() + timedelta(days=1)
     loan_id = bank.loan.id
-    draft_id = services.create_report(bank.officer, bank.loan, full_content(last_week())).id
+    draft_id = services.file_report(bank.officer, bank.loan, full_content(last_week())).id
     login(officer_email)
     for url, revision in ((f"/inspections/loans/{loan_id}/reports/new", 0), (f"/inspections/reports/{draft_id}/edit", 1)):
         response = client.post(url, data=form_data(full_content(day), revision=revision, action=action))
@@ -153,7 +153,7 @@ def test_the_form_shows_the_error_on_the_date_field(bank, officer_email, client,
 
 def test_the_form_refuses_an_expired_inspector_a_report_dated_last_week(bank, officer_email, client, login):
     loan_id = bank.loan.id
-    draft_id = services.create_report(bank.officer, bank.loan, full_content(last_week())).id
+    draft_id = services.file_report(bank.officer, bank.loan, full_content(last_week())).id
     put_in_state(bank.officer, "expired")
     login(officer_email)
     for url, revision in ((f"/inspections/loans/{loan_id}/reports/new", 0), (f"/inspections/reports/{draft_id}/edit", 1)):

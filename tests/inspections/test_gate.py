@@ -25,7 +25,7 @@ def report_count() -> int:
 def test_creating_is_refused_with_the_reason(bank, state):
     put_in_state(bank.officer, state)
     with pytest.raises(GateRefused) as refused:
-        services.create_report(bank.officer, bank.loan, full_content())
+        services.file_report(bank.officer, bank.loan, full_content())
     assert refused.value.code == {"unqualified": "never_qualified"}.get(state, state)
     assert EXPECTED_REASON[state] in refused.value.message
     assert "inspector exam" in refused.value.what_to_do and "/exams/" not in refused.value.what_to_do
@@ -35,7 +35,7 @@ def test_creating_is_refused_with_the_reason(bank, state):
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_editing_and_submitting_are_refused_once_the_person_is_not_qualified(bank, state, action):
-    draft = services.create_report(bank.officer, bank.loan, full_content())
+    draft = services.file_report(bank.officer, bank.loan, full_content())
     put_in_state(bank.officer, state)
     change = services.save_report if action == "save" else services.submit_report
     with pytest.raises(GateRefused) as refused:
@@ -58,7 +58,7 @@ def test_an_expired_inspector_cannot_back_date_a_report(bank):
     put_in_state(bank.officer, "expired")  # expired yesterday
     for day in (today() - timedelta(days=7), today() - timedelta(days=1), today()):
         with pytest.raises(GateRefused) as refused:
-            services.create_report(bank.officer, bank.loan, full_content(day))
+            services.file_report(bank.officer, bank.loan, full_content(day))
         assert refused.value.code == "expired" and EXPECTED_REASON["expired"] in refused.value.message
     assert report_count() == 0
 
@@ -67,14 +67,14 @@ def test_not_yet_qualified_on_the_inspection_date(bank):
     person = factories.user(dept=bank.home)
     certify(person, starts_in=-2)
     with pytest.raises(GateRefused) as refused:
-        services.create_report(person, bank.loan, full_content(today() - timedelta(days=5)))
+        services.file_report(person, bank.loan, full_content(today() - timedelta(days=5)))
     assert refused.value.code == "not_yet_valid"
 
 
 def test_a_suspension_stops_even_reports_dated_before_it(bank):
     put_in_state(bank.officer, "suspended")
     with pytest.raises(GateRefused) as refused:
-        services.create_report(bank.officer, bank.loan, full_content(today() - timedelta(days=20)))
+        services.file_report(bank.officer, bank.loan, full_content(today() - timedelta(days=20)))
     assert refused.value.code == "suspended"
 
 

@@ -16,7 +16,7 @@ def noon(day: date) -> datetime:
 
 def file(author, on_loan, day: date, submitted_on: date | None, kind: str = "regular"):
     if submitted_on is None:  # a draft written on the inspection day (the filing window counts from then)
-        return services.create_report(author, on_loan, full_content(day, kind=kind, signals={}), now=noon(day))
+        return services.file_report(author, on_loan, full_content(day, kind=kind, signals={}), now=noon(day))
     return services.file_report(author, on_loan, full_content(day, kind=kind, signals={}), submit=True, now=noon(submitted_on))
 
 

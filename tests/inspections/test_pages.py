@@ -59,7 +59,7 @@ def test_the_form_refuses_to_create_with_the_reason(bank, ids, client, login, st
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_the_form_refuses_to_edit_or_submit_with_the_reason(bank, ids, client, login, state, action):
-    draft = services.create_report(bank.officer, bank.loan, full_content())
+    draft = services.file_report(bank.officer, bank.loan, full_content())
     report_id = draft.id
     put_in_state(bank.officer, state)
     login(ids["officer"])
@@ -151,7 +151,7 @@ def test_an_officer_drafts_then_submits_through_the_form(bank, ids, client, logi
 
 
 def test_a_stale_form_is_refused(bank, ids, client, login):
-    draft = services.create_report(bank.officer, bank.loan, full_content())
+    draft = services.file_report(bank.officer, bank.loan, full_content())
     services.save_report(bank.officer, draft.id, 1, full_content())
     login(ids["officer"])
     response = client.post(f"/inspections/reports/{draft.id}/edit", data=form_data(revision=1))
@@ -168,7 +168,7 @@ def test_bad_dates_are_shown_beside_the_field(bank, ids, client, login):
 
 
 def test_other_peoples_reports_and_loans_are_forbidden(bank, ids, client, login):
-    draft_id = services.create_report(bank.officer, bank.loan, full_content()).id
+    draft_id = services.file_report(bank.officer, bank.loan, full_content()).id
     login(ids["colleague"])
     assert client.get(f"/inspections/reports/{draft_id}").status_code == 403
     assert client.post(f"/inspections/reports/{draft_id}/edit", data=form_data(revision=1)).status_code == 403

@@ -19,7 +19,7 @@ def add_rows(bank, n: int) -> None:
     for _ in range(n):
         extra = loan(bank.home, bank.officer)
         services.file_report(bank.officer, extra, full_content(), submit=True)
-        services.create_report(bank.officer, bank.loan, full_content(kind="irregular"))  # one regular a month
+        services.file_report(bank.officer, bank.loan, full_content(kind="irregular"))  # one regular a month
 
 
 PAGES = {

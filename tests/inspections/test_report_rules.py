@@ -24,7 +24,7 @@ def count() -> int:
 # --- one regular report per loan and month -------------------------------------------
 
 def test_a_second_regular_report_for_the_month_is_refused_naming_the_first(bank):
-    first = services.create_report(bank.officer, bank.loan, full_content())
+    first = services.file_report(bank.officer, bank.loan, full_content())
     for author in (bank.officer, bank.colleague):
         with pytest.raises(InspectionError) as refused:
             services.file_report(author, bank.loan, full_content(), submit=True)
@@ -33,15 +33,15 @@ def test_a_second_regular_report_for_the_month_is_refused_naming_the_first(bank)
     assert count() == 1
     # An irregular report that month, and a regular one on another loan, are fine.
     services.file_report(bank.officer, bank.loan, full_content(kind="irregular"), submit=True)
-    services.create_report(bank.outsider, bank.other_loan, full_content())
+    services.file_report(bank.outsider, bank.other_loan, full_content())
     assert count() == 3
 
 
 def test_moving_a_report_into_a_taken_month_is_refused(bank):
     day = today()
     earlier = (day.replace(day=1) - timedelta(days=1)).replace(day=min(day.day, 28))
-    this_month = services.create_report(bank.officer, bank.loan, full_content(day))
-    other = services.create_report(bank.officer, bank.loan, full_content(earlier))
+    this_month = services.file_report(bank.officer, bank.loan, full_content(day))
+    other = services.file_report(bank.officer, bank.loan, full_content(earlier))
     with pytest.raises(InspectionError) as refused:
         services.save_report(bank.officer, other.id, other.revision, full_content(day))
     assert refused.value.code == "duplicate_regular" and refused.value.report_id == this_month.id
@@ -53,7 +53,7 @@ def test_moving_a_report_into_a_taken_month_is_refused(bank):
 
 
 def test_the_database_refuses_a_second_regular_report_written_past_the_service(bank):
-    report = services.create_report(bank.officer, bank.loan, full_content())
+    report = services.file_report(bank.officer, bank.loan, full_content())
     db.session.add(InspectionReport(loan_id=bank.loan.id, author_id=bank.colleague.id, department_id=bank.home.id,
                                     kind=report.kind, inspection_date=report.inspection_date,
                                     regular_month=report.regular_month))
@@ -88,7 +88,7 @@ def test_two_concurrent_creates_make_one_report(app, bank):
 
 
 def test_the_form_and_the_api_link_the_existing_report(bank, client, login, token):  # noqa: F811
-    first = services.create_report(bank.officer, bank.loan, full_content())
+    first = services.file_report(bank.officer, bank.loan, full_content())
     login(bank.officer.email)
     page = client.post(f"/inspections/loans/{bank.loan.id}/reports/new", data=form_data(action="submit"))
     assert page.status_code == 409

@@ -44,7 +44,7 @@ def test_a_draft_is_saved_incomplete_then_completed_and_submitted(bank):
     content = full_content(signals={})
     content.areas = {"fund_use": AreaEntry("Funds used for stock", "watch", "")}
     content.conclusion = ""
-    draft = services.create_report(bank.officer, bank.loan, content)
+    draft = services.file_report(bank.officer, bank.loan, content)
     assert draft.status is ReportStatus.DRAFT
     error = refused("incomplete", services.submit_report, bank.officer, draft.id, draft.revision)
     assert "conclusion" in error.fields and "management.finding" in error.fields and "fund_use.rating" not in error.fields
@@ -57,32 +57,32 @@ def test_a_draft_is_saved_incomplete_then_completed_and_submitted(bank):
 
 
 def test_a_future_date_is_refused_and_nothing_written(bank):
-    refused("future_date", services.create_report, bank.officer, bank.loan, full_content(today() + timedelta(days=1)))
+    refused("future_date", services.file_report, bank.officer, bank.loan, full_content(today() + timedelta(days=1)))
     assert count(InspectionReport) == 0
 
 
 def test_a_date_before_the_loan_started_is_refused(bank):
     young = loan(bank.home, bank.officer, started_days_ago=3)
-    error = refused("before_loan_start", services.create_report, bank.officer, young, full_content(today() - timedelta(days=4)))
+    error = refused("before_loan_start", services.file_report, bank.officer, young, full_content(today() - timedelta(days=4)))
     assert "inspection_date" in error.fields
     assert count(InspectionReport) == 0
-    assert services.create_report(bank.officer, young, full_content(today() - timedelta(days=3)))
+    assert services.file_report(bank.officer, young, full_content(today() - timedelta(days=3)))
 
 
 def test_an_irregular_inspection_needs_its_trigger(bank):
     content = full_content(kind="irregular")
     content.trigger = "  "
-    error = refused("invalid", services.create_report, bank.officer, bank.loan, content)
+    error = refused("invalid", services.file_report, bank.officer, bank.loan, content)
     assert list(error.fields) == ["trigger"]
     content.trigger = "Fire at the warehouse"
-    assert services.create_report(bank.officer, bank.loan, content).trigger == "Fire at the warehouse"
+    assert services.file_report(bank.officer, bank.loan, content).trigger == "Fire at the warehouse"
 
 
 def test_unknown_ratings_signals_and_areas_are_refused(bank):
     content = full_content(signals={"ufo_sighting": "?"})
     content.areas["fund_use"].rating = "superb"
     content.areas["weather"] = AreaEntry("sunny", "normal")
-    error = refused("invalid", services.create_report, bank.officer, bank.loan, content)
+    error = refused("invalid", services.file_report, bank.officer, bank.loan, content)
     assert set(error.fields) == {"fund_use.rating", "signal.ufo_sighting", "area.weather"}
     assert count(InspectionReport) == 0
 
@@ -95,13 +95,13 @@ def test_a_raised_signal_needs_a_note_to_submit(bank):
 
 
 def test_a_loan_of_another_department_is_refused(bank):
-    error = refused("loan_not_visible", services.create_report, bank.officer, bank.other_loan, full_content())
+    error = refused("loan_not_visible", services.file_report, bank.officer, bank.other_loan, full_content())
     assert error.forbidden and count(InspectionReport) == 0
 
 
 def test_a_closed_loan_takes_no_new_inspections(bank):
     closed = loan(bank.home, bank.officer, active=False)
-    refused("loan_closed", services.create_report, bank.officer, closed, full_content())
+    refused("loan_closed", services.file_report, bank.officer, closed, full_content())
 
 
 def test_a_submitted_report_cannot_be_edited(bank):
@@ -115,13 +115,13 @@ def test_a_submitted_report_cannot_be_edited(bank):
 
 
 def test_only_the_author_edits(bank):
-    draft = services.create_report(bank.officer, bank.loan, full_content())
+    draft = services.file_report(bank.officer, bank.loan, full_content())
     error = refused("not_author", services.save_report, bank.colleague, draft.id, draft.revision, full_content())
     assert error.forbidden
 
 
 def test_a_stale_edit_is_refused(bank):
-    draft = services.create_report(bank.officer, bank.loan, full_content())
+    draft = services.file_report(bank.officer, bank.loan, full_content())
     first = full_content(signals={})
     first.conclusion = "First tab"
     services.save_report(bank.officer, draft.id, 1, first)
@@ -135,7 +135,7 @@ def test_a_stale_edit_is_refused(bank):
 
 
 def test_concurrent_double_submit_makes_one_submission(app, bank):
-    draft = services.create_report(bank.officer, bank.loan, full_content())
+    draft = services.file_report(bank.officer, bank.loan, full_content())
     author_id, report_id = bank.officer.id, draft.id
     barrier, outcomes = threading.Barrier(4), []
 
@@ -166,7 +166,7 @@ def test_my_reports_list_returned_first_with_reasons(bank):
     from trainer.inspections import review
 
     returned = services.file_report(bank.officer, bank.loan, full_content(), submit=True)
-    draft = services.create_report(bank.officer, bank.loan, full_content(today() - timedelta(days=3)))
+    draft = services.file_report(bank.officer, bank.loan, full_content(today() - timedelta(days=3)))
     review.review_report(bank.supervisor, returned.id, review.ReviewInput(
         "returned", "Thin analysis", {"coverage": 2, "timeliness": 4, "signal_accuracy": 2, "analysis_quality": 1},
         {s.id: False for s in db.session.scalars(select(RaisedSignal))}, "Explain the guarantor's assets"))

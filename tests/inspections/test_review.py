@@ -84,7 +84,7 @@ def test_staff_are_not_reviewers(bank):
 
 
 def test_only_submitted_reports_are_reviewed(bank):
-    draft = services.create_report(bank.officer, bank.loan, full_content())
+    draft = services.file_report(bank.officer, bank.loan, full_content())
     refused("not_submitted", bank.supervisor, draft)
 
 
@@ -128,7 +128,7 @@ def test_the_queue_lists_the_departments_submitted_reports_oldest_first_never_on
     # One regular report per loan and month: the others are irregular.
     second = services.file_report(bank.colleague, bank.loan, full_content(kind="irregular"), submit=True)
     services.file_report(bank.supervisor, bank.loan, full_content(kind="irregular"), submit=True)
-    services.create_report(bank.officer, bank.loan, full_content(kind="irregular"))  # a draft: not waiting
+    services.file_report(bank.officer, bank.loan, full_content(kind="irregular"))  # a draft: not waiting
     services.file_report(bank.outsider, bank.other_loan, full_content(), submit=True)  # another department
     _page, rows = review.review_queue(bank.supervisor)
     assert [r.report.id for r in rows] == [first.id, second.id]

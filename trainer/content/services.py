@@ -144,9 +144,6 @@ class CourseProgress:
     def percent(self) -> int:
         return int(100 * self.completed / len(self.modules)) if self.modules else 0
 
-    def for_qualification(self, code: str) -> list[ModuleProgress]:
-        return [m for m in self.modules if code in m.module.qualifications]
-
 
 def active_modules() -> list[Module]:
     return list(db.session.scalars(select(Module).where(Module.active).order_by(Module.position)))

@@ -91,14 +91,6 @@ def can_view_report(viewer: User, report: InspectionReport) -> bool:
 
 # --- writing ----------------------------------------------------------------------
 
-def create_report(author: User, loan: Loan, content: ReportContent, now: datetime | None = None,
-                  channel: Channel = WEB) -> InspectionReport:
-    """Start a draft (it may be incomplete) at `now` (default: this moment) through `channel`. Commits."""
-    report = _create(author, loan, content, now or utcnow(), channel)
-    db.session.commit()
-    return report
-
-
 def file_report(author: User, loan: Loan, content: ReportContent, submit: bool = False,
                 now: datetime | None = None, channel: Channel = WEB) -> InspectionReport:
     """Create and, if asked, submit in one transaction: a refused submission leaves no draft behind.

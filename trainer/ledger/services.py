@@ -299,14 +299,6 @@ def entries_page(viewer: User, person_id: int | None = None, department_id: int 
     return paginate(scoped(_newest_first(person_id, department_id), viewer), page)
 
 
-def entries_for_person(person_id: int, page: int = 1) -> Page:
-    return paginate(_newest_first(person_id=person_id), page)
-
-
-def entries_for_department(department_id: int, page: int = 1) -> Page:
-    return paginate(_newest_first(department_id=department_id), page)
-
-
 @dataclass(frozen=True)
 class Link:
     id: int
