@@ -37,3 +37,14 @@ def test_production_without_a_secret_key_says_what_to_set(tmp_path):
     assert result.returncode == 1
     assert "TRAINER_SECRET_KEY" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_command_is_listed_in_the_readme(app):
+    """An administrator finds each `trainer` command in the README's table."""
+    import re
+
+    from trainer.cli import trainer_cli
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    listed = set(re.findall(r"^\| `([a-z][a-z-]+)", readme, flags=re.M)) | set(re.findall(r", `([a-z][a-z-]+)`", readme))
+    assert set(trainer_cli.commands) - listed == set()

@@ -173,34 +173,21 @@ def _fail(error: SourceInvalid) -> None:
     sys.exit(1)
 
 
-from trainer.ledger.cli import (  # noqa: E402 - registered after the group exists
-    checkpoint_command, ledger_keygen_command, ledger_public_key_command, verify_ledger_command,
-)
-
-from trainer.audit.cli import audit_pack_command  # noqa: E402
+# Commands that live with their feature, registered in one place (each is listed in the README).
+from trainer.audit.cli import audit_pack_command  # noqa: E402 - registered after the group exists
+from trainer.auth.account_cli import send_invitations_command  # noqa: E402
 from trainer.backup import backup_command  # noqa: E402
 from trainer.dbroles import grant_app_role_command  # noqa: E402
-
-for _command in (verify_ledger_command, checkpoint_command, ledger_keygen_command, ledger_public_key_command,
-                 grant_app_role_command, backup_command, audit_pack_command):
-    trainer_cli.add_command(_command)
-
-from trainer.inspections.cli import import_loans_command  # noqa: E402 - registered after the group exists
-
-trainer_cli.add_command(import_loans_command)
-
+from trainer.escalations.cli import chase_escalations_command  # noqa: E402
+from trainer.inspections.cli import import_loans_command  # noqa: E402
+from trainer.ledger.cli import (  # noqa: E402
+    checkpoint_command, ledger_keygen_command, ledger_public_key_command, verify_ledger_command,
+)
+from trainer.notifications.cli import deliver_notifications_command  # noqa: E402
 from trainer.sso.cli import directory_login_command  # noqa: E402
 
-trainer_cli.add_command(directory_login_command)
-
-from trainer.notifications.cli import deliver_notifications_command  # noqa: E402
-
-trainer_cli.add_command(deliver_notifications_command)
-
-from trainer.auth.account_cli import send_invitations_command  # noqa: E402
-
-trainer_cli.add_command(send_invitations_command)
-
-from trainer.escalations.cli import chase_escalations_command  # noqa: E402
-
-trainer_cli.add_command(chase_escalations_command)
+for _command in (verify_ledger_command, checkpoint_command, ledger_keygen_command, ledger_public_key_command,
+                 grant_app_role_command, backup_command, audit_pack_command, import_loans_command,
+                 directory_login_command, deliver_notifications_command, send_invitations_command,
+                 chase_escalations_command):
+    trainer_cli.add_command(_command)
