@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -12,17 +13,33 @@ from trainer.sourcefiles import LineDict, SourceInvalid, SourceIssue, display_pa
 
 CATALOGUE_FILE = "ledger.yaml"
 LOCALES = ("es", "en")
-KINDS = ("reward", "sanction")
-SEVERITIES = ("minor", "major", "severe")
-SEVERE = SEVERITIES[-1]  # the evaluation's "severe sanction"
-REVERSAL = "reversal"  # the kind of an entry that reverses another
-KIND_LABELS = {"reward": _l("Reward"), "sanction": _l("Sanction"), REVERSAL: _l("Reversal")}
+
+
+class EntryKind(StrEnum):
+    """What a ledger entry is (stored as its value in ledger_entries.kind, and so in the chained hash)."""
+    REWARD = "reward"
+    SANCTION = "sanction"
+    REVERSAL = "reversal"  # cancels another entry
+
+
+class Severity(StrEnum):
+    MINOR = "minor"
+    MAJOR = "major"
+    SEVERE = "severe"  # the evaluation's "severe sanction"
+
+
+KINDS = (EntryKind.REWARD, EntryKind.SANCTION)  # what a catalogue category may be
+SEVERITIES = tuple(Severity)
+SEVERE = Severity.SEVERE
+REVERSAL = EntryKind.REVERSAL
+KIND_LABELS = {EntryKind.REWARD: _l("Reward"), EntryKind.SANCTION: _l("Sanction"), EntryKind.REVERSAL: _l("Reversal")}
 # A severity is named with its kind: a major reward is not "serious".
 SEVERITY_LABELS = {
-    ("reward", "minor"): _l("Minor reward"), ("reward", "major"): _l("Significant reward"),
-    ("reward", "severe"): _l("Exceptional reward"),
-    ("sanction", "minor"): _l("Minor sanction"), ("sanction", "major"): _l("Serious sanction"),
-    ("sanction", "severe"): _l("Very serious sanction"),
+    (EntryKind.REWARD, Severity.MINOR): _l("Minor reward"), (EntryKind.REWARD, Severity.MAJOR): _l("Significant reward"),
+    (EntryKind.REWARD, Severity.SEVERE): _l("Exceptional reward"),
+    (EntryKind.SANCTION, Severity.MINOR): _l("Minor sanction"),
+    (EntryKind.SANCTION, Severity.MAJOR): _l("Serious sanction"),
+    (EntryKind.SANCTION, Severity.SEVERE): _l("Very serious sanction"),
 }
 
 
@@ -51,7 +68,7 @@ class Category:
 
     def signed(self, points: int) -> int:
         """Points as stored: sanctions count against the person."""
-        return -points if self.kind == "sanction" else points
+        return -points if self.kind == EntryKind.SANCTION else points
 
 
 @dataclass(frozen=True)
@@ -63,12 +80,12 @@ class Catalogue:
     qualification_line: int = 1
 
     def suspends_for(self, category: Category) -> bool:
-        return category.kind == "sanction" and category.severity in self.suspends
+        return category.kind == EntryKind.SANCTION and category.severity in self.suspends
 
     def is_severe(self, kind: str, severity: str) -> bool:
         """A sanction of the top severity (it blocks promotion) or one that
         suspends the qualification: such a sanction and its reversal need two people."""
-        return kind == "sanction" and (severity == SEVERE or severity in self.suspends)
+        return kind == EntryKind.SANCTION and (severity == SEVERE or severity in self.suspends)
 
     def check_against(self, qualification_codes: set[str] | list[str]) -> list[SourceIssue]:
         """The qualification a severe sanction suspends must be one the platform grants."""

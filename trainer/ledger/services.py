@@ -25,7 +25,7 @@ from trainer.certification.models import CertificationEvent
 from trainer.extensions import db
 from trainer.params import in_id_range
 from trainer.inspections.models import InspectionReport
-from trainer.ledger.catalogue import SEVERE, Catalogue, Category, load_catalogue
+from trainer.ledger.catalogue import SEVERE, Catalogue, Category, EntryKind, load_catalogue
 from trainer.ledger.chain import ChainBusy, append  # noqa: F401 - part of this API
 from trainer.ledger.verify import VerifyResult, verify_ledger  # noqa: F401 - part of this API
 from trainer.ledger.models import LedgerEntry
@@ -37,7 +37,7 @@ from trainer.sourcefiles import SourceInvalid
 from trainer.timeutil import utcnow
 
 REASON_MAX = 2000
-COUNTED_KINDS = ("reward", "sanction")  # reversals only cancel
+COUNTED_KINDS = (EntryKind.REWARD, EntryKind.SANCTION)  # reversals only cancel
 
 
 class LedgerError(Refusal):
@@ -99,7 +99,7 @@ def _authorise(actor: User, person: User, now: datetime | None, self_message: An
 
 
 def _authorise_reversal(actor: User, entry: LedgerEntry, person: User, now: datetime | None) -> None:
-    if entry.kind == "reversal":
+    if entry.kind == EntryKind.REVERSAL:
         raise LedgerError("reversal_of_reversal", _l("A reversal cannot itself be reversed; log a new entry instead."))
     _authorise(actor, person, now, _l("You cannot reverse an entry about yourself."))
     # Four eyes: one person alone can neither impose a severe sanction and
@@ -262,7 +262,7 @@ def reverse_entry(actor: User, entry: LedgerEntry, reason: str, now: datetime | 
         raise _already_reversed()
     fields = {
         "person_id": entry.person_id, "department_id": entry.department_id, "category": entry.category,
-        "kind": "reversal", "severity": entry.severity, "points": -entry.points, "reason": reason,
+        "kind": EntryKind.REVERSAL.value, "severity": entry.severity, "points": -entry.points, "reason": reason,
         "logged_by_id": actor.id, "inspection_id": None, "reverses_id": entry.id, "created_at": _moment(now),
         "idempotency_key": idempotency_key,
     }
@@ -373,4 +373,4 @@ def points_by_person(start: date, end: date, department_id: int | None = None) -
 def severe_sanctions_by_person(start: date, end: date) -> set[int]:
     """People with a severe sanction in the period that was not reversed."""
     return set(db.session.scalars(select(LedgerEntry.person_id).distinct().where(
-        *_standing_in(start, end), LedgerEntry.kind == "sanction", LedgerEntry.severity == SEVERE)))
+        *_standing_in(start, end), LedgerEntry.kind == EntryKind.SANCTION, LedgerEntry.severity == SEVERE)))

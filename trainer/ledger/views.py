@@ -11,6 +11,7 @@ from trainer.auth.models import Department, Role, User
 from trainer.extensions import db
 from trainer.ledger.verify import integrity_status
 from trainer.ledger import services
+from trainer.ledger.catalogue import EntryKind
 from trainer.ledger.forms import EntryForm, ReverseForm
 from trainer.ledger.models import LedgerEntry
 from trainer.ledger.services import LedgerError
@@ -72,8 +73,8 @@ def _people_choices() -> list[SelectChoice]:
 
 def _category_choices() -> list[SelectChoice]:
     catalogue = services.catalogue()
-    groups: dict[str, list[SelectChoice]] = {"reward": [], "sanction": []}
-    names = {"reward": _("Rewards"), "sanction": _("Sanctions")}
+    groups: dict[str, list[SelectChoice]] = {EntryKind.REWARD: [], EntryKind.SANCTION: []}
+    names = {EntryKind.REWARD: _("Rewards"), EntryKind.SANCTION: _("Sanctions")}
     for code, category in catalogue.categories.items():
         values = {"name": category.title(_locale()), "min": category.points_min, "max": category.points_max}
         if catalogue.suspends_for(category):
@@ -81,7 +82,7 @@ def _category_choices() -> list[SelectChoice]:
         else:
             label = _("%(name)s (%(min)d–%(max)d points)", **values)
         groups[category.kind].append(SelectChoice(code, label, optgroup=names[category.kind]))
-    return groups["reward"] + groups["sanction"]
+    return groups[EntryKind.REWARD] + groups[EntryKind.SANCTION]
 
 
 def _render_new(form: EntryForm, status: int = 200):
@@ -126,7 +127,7 @@ def _render_entry(entry: LedgerEntry, form: ReverseForm | None = None, status: i
     [row] = services.annotate([entry])
     person = db.session.get(User, entry.person_id)
     can_reverse = (current_user.has_role(*LOGGERS) and services.may_act_for(current_user, person)
-                   and entry.kind != "reversal" and row.reversed_by is None)
+                   and entry.kind != EntryKind.REVERSAL and row.reversed_by is None)
     return render_template(
         "ledger/entry.html", row=row, entry=entry, categories=_category_titles(),
         suspension=services.suspension_caused_by(entry), can_reverse=can_reverse,
