@@ -7,9 +7,11 @@ supervisor's judgement, ledger entries (a few reversed) and certificates.
 Then times, the median of 5 runs with the SQL queries each makes:
 
 - the computation alone (`services.evaluate`), for one quarter and with the
-  six quarters of department history the page charts,
+  six quarters of department history the page charts, computed (the cache of
+  closed quarters emptied first) and kept (the quarter's numbers from
+  trainer/evaluation/cache.py, after checking its fingerprint),
 - the first page as HR sees it, the CSV export and the chart, through the
-  Flask test client.
+  Flask test client (the quarters kept after the warm-up request).
 
     .venv/bin/python bench/evaluation.py [--staff 1000,10000] [--database-url postgresql+psycopg://...]
 
@@ -37,6 +39,7 @@ from trainer.auth.models import Department, Role, User, UserRole  # noqa: E402
 from trainer.auth.services import hash_password  # noqa: E402
 from trainer.certification import services as certification  # noqa: E402
 from trainer.certification.models import Certificate, CertificateStatus  # noqa: E402
+from trainer.evaluation import cache  # noqa: E402
 from trainer.evaluation import services as evaluation  # noqa: E402
 from trainer.evaluation.quarters import Quarter, deadline  # noqa: E402
 from trainer.extensions import db  # noqa: E402
@@ -174,8 +177,19 @@ def measure(database_url: str, login: str, quarter: Quarter) -> dict[str, tuple[
         engine = db.engine
         with app.test_request_context(headers={"Accept-Language": "en"}):
             reader = db.session.scalar(select(User).where(User.email == login))
-            results["evaluate, one quarter"] = _timed(engine, lambda: evaluation.evaluate(reader, quarter))
-            results["evaluate, with 6 quarters of history"] = _timed(
+
+            def computed(history: int):
+                def action():
+                    cache.clear()  # nothing kept: the computation itself
+                    evaluation.evaluate(reader, quarter, history=history)
+                return action
+
+            results["evaluate, one quarter, computed"] = _timed(engine, computed(1))
+            results["evaluate, with 6 quarters of history, computed"] = _timed(
+                engine, computed(evaluation.HISTORY_QUARTERS))
+            # The quarter is closed: after the first call its numbers are kept (trainer/evaluation/cache.py).
+            results["evaluate, one quarter, kept"] = _timed(engine, lambda: evaluation.evaluate(reader, quarter))
+            results["evaluate, with 6 quarters of history, kept"] = _timed(
                 engine, lambda: evaluation.evaluate(reader, quarter, history=evaluation.HISTORY_QUARTERS))
             db.session.rollback()
     client = app.test_client()

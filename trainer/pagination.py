@@ -31,8 +31,11 @@ class Page:
         return self.number < self.pages
 
 
-def paginate(query: Select, number: int, per_page: int = PER_PAGE) -> Page:
+def paginate(query: Select, number: int, per_page: int = PER_PAGE, rows: bool = False) -> Page:
+    """One page of `query`: its first column's values (ORM objects for `select(Model)`),
+    or with `rows` whole rows (for a select of columns, which builds no objects)."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     number = min(max(number, 1), max(1, -(-total // per_page)))
-    items = list(db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)))
+    page = query.limit(per_page).offset((number - 1) * per_page)
+    items = list(db.session.execute(page)) if rows else list(db.session.scalars(page))
     return Page(items, number, per_page, total)

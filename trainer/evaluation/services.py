@@ -38,7 +38,9 @@ The rules (the evaluation page explains them to its readers too):
 
 Everything comes from a fixed number of aggregate queries grouped by person
 (queries.py: one set per call, however many people and quarters are asked
-for); the arithmetic lives in scoring.py. Scores, the qualification and the
+for), bank-wide, and kept for closed quarters while their inputs do not change
+(cache.py); who is evaluated and the viewer's scope are applied to them here,
+live. The arithmetic lives in scoring.py. Scores, the qualification and the
 promotion indication are worked out only for the people shown or exported.
 """
 from __future__ import annotations
@@ -52,11 +54,10 @@ from sqlalchemy import Select, select
 from trainer.auth.models import Department, User
 from trainer.certification import services as certification
 from trainer.certification.definitions import Qualification
-from trainer.evaluation import queries, scoring
+from trainer.evaluation import cache, queries, scoring
 from trainer.evaluation.policy import EvaluationPolicy, evaluation_policy
 from trainer.evaluation.quarters import Quarter
 from trainer.extensions import db
-from trainer.ledger.services import severe_sanctions_by_person
 from trainer.timeutil import utcnow
 
 HISTORY_QUARTERS = 6
@@ -70,7 +71,7 @@ class PersonRow:
     department_id: int
     department_code: str
     department_name: str
-    vector: list[int] = field(repr=False)  # the numbers, see queries.vectors
+    numbers: queries.Numbers = field(repr=False)
     plan: list[queries.Month] = field(repr=False)
     policy: EvaluationPolicy = field(repr=False)
     severe_sanction: bool = False  # not reversed, in the quarter
@@ -82,7 +83,7 @@ class PersonRow:
     # Built when read: a page shows 50 people of thousands.
     @cached_property
     def raw(self) -> scoring.Raw:
-        return queries.raw_numbers(self.vector, self.plan)
+        return queries.raw_numbers(self.numbers, self.plan)
 
     @cached_property
     def result(self) -> scoring.Result:
@@ -158,18 +159,17 @@ def shown_qualification(policy: EvaluationPolicy) -> Qualification | None:
 
 # --- the evaluation ---------------------------------------------------------------------
 
-def _departments(vectors: dict[int, list[int]], department_of: dict[int, int], names: dict[int, tuple[str, str]],
-                 plan: list[queries.Month], policy: EvaluationPolicy) -> list[DepartmentRow]:
-    sums: dict[int, list[int]] = {}
-    people: dict[int, int] = {}
-    for person, vector in vectors.items():
-        department = department_of[person]
-        total = sums.get(department)
-        sums[department] = vector if total is None else [a + b for a, b in zip(total, vector)]
-        people[department] = people.get(department, 0) + 1
+def _departments(numbers: dict[int, queries.Numbers], department_of: dict[int, int],
+                 names: dict[int, tuple[str, str]], plan: list[queries.Month], policy: EvaluationPolicy) -> list[DepartmentRow]:
+    members: dict[int, list[queries.Numbers]] = {}
+    for person, found in numbers.items():
+        members.setdefault(department_of[person], []).append(found)
     rows = []
-    for department, vector in sums.items():
-        raw = queries.raw_numbers(vector, plan, people[department])
+    for department, found in members.items():
+        # Field by field over the department's people (zip(*...) transposes): one pass, no intermediate sums.
+        loans, on_time, *rest = zip(*found)
+        total = queries.Numbers(tuple(map(sum, zip(*loans))), tuple(map(sum, zip(*on_time))), *map(sum, rest))
+        raw = queries.raw_numbers(total, plan, len(found))
         rows.append(DepartmentRow(department, *names[department], raw, scoring.score(raw, policy)))
     return sorted(rows, key=lambda d: (d.code, d.department_id))
 
@@ -199,14 +199,16 @@ def evaluate(viewer: User, quarter: Quarter, department_id: int | None = None, h
     names = {row.department_id: (row.code, row.name) for row in directory.values()}
     months = queries.plan(quarters, now)
     plans = [months[3 * i:3 * i + 3] for i in range(len(quarters))]
-    by_quarter = queries.vectors(people, set(directory), quarters, months)
+    bank_wide = cache.numbers(quarters, months, today)  # everyone's; closed quarters kept while unchanged
+    by_quarter = [{person: found for person, found in numbers.people.items() if person in directory}
+                  for numbers in bank_wide]
 
-    severe = severe_sanctions_by_person(quarter.start, quarter.end)
+    severe = bank_wide[-1].severe_sanctions
     rows = []
-    for person, vector in by_quarter[-1].items():
+    for person, found in by_quarter[-1].items():
         who = directory[person]
         rows.append(PersonRow(person, who.employee_no, who.full_name, who.department_id, who.code, who.name,
-                              vector, plans[-1], policy, person in severe))
+                              found, plans[-1], policy, person in severe))
     rows.sort(key=lambda r: (r.full_name.casefold(), r.user_id))
 
     departments = _departments(by_quarter[-1], department_of, names, plans[-1], policy)
@@ -215,8 +217,8 @@ def evaluate(viewer: User, quarter: Quarter, department_id: int | None = None, h
                             months=[m.empty() for m in plans[-1]], scope=people,
                             response_times=_response_times(viewer, quarter, department_id))
     if history > 1:
-        per_quarter = [_departments(vectors, department_of, names, plan, policy)
-                       for vectors, plan in zip(by_quarter[:-1], plans[:-1])] + [departments]
+        per_quarter = [_departments(numbers, department_of, names, plan, policy)
+                       for numbers, plan in zip(by_quarter[:-1], plans[:-1])] + [departments]
         evaluation = replace(evaluation, history=_history(quarters, per_quarter, plans, policy))
     if standing:
         with_standing(evaluation)

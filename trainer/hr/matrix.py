@@ -74,6 +74,10 @@ class DepartmentCounts:
     def get(self, code: str, state: str) -> int:
         return self.counts.get((code, state), 0)
 
+    def row(self, qualifications: list[Qualification], states: tuple[str, ...]) -> list[int]:
+        """The counts in the order the table shows them (one call per department, not per cell)."""
+        return [self.counts.get((q.code, state), 0) for q in qualifications for state in states]
+
 
 # --- SQL building blocks ------------------------------------------------------
 
@@ -121,11 +125,14 @@ def _filtered(query: Select, viewer: User, matrix_filter: MatrixFilter, day: dat
 def matrix_page(viewer: User, matrix_filter: MatrixFilter, page: int = 1) -> tuple[Page, list[MatrixRow]]:
     """One page of the matrix in a fixed number of queries."""
     day = certification.today()
-    people = _filtered(select(User), viewer, matrix_filter, day).order_by(User.full_name, User.id)
-    result = paginate(people, page)
+    # Columns, not User objects: a page needs four of them, and no roles or department objects.
+    people = _filtered(select(User.id, User.employee_no, User.full_name, Department.code)
+                       .join(Department, Department.id == User.department_id),
+                       viewer, matrix_filter, day).order_by(User.full_name, User.id)
+    result = paginate(people, page, rows=True)
     latest = certification.latest_certificates([u.id for u in result.items], on=day)
     qualifications = list(certification.definitions().values())
-    rows = [MatrixRow(u.id, u.employee_no, u.full_name, u.department.code,
+    rows = [MatrixRow(u.id, u.employee_no, u.full_name, u.code,
                       [_cell(q, latest.get((u.id, q.code)), day) for q in qualifications])
             for u in result.items]
     return result, rows

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -357,6 +357,12 @@ def _standing_in(start: date, end: date) -> list:
             ~select(reversal.id).where(reversal.reverses_id == LedgerEntry.id, _not_about_oneself(reversal)).exists()]
 
 
+def counted_entries(start: date, end: date) -> list:
+    """The conditions on `LedgerEntry` of the entries that count for the local days start..end
+    (what `points_by_person` adds up): for a fingerprint of them (trainer/evaluation/cache.py)."""
+    return _standing_in(start, end)
+
+
 def _not_about_oneself(entry) -> Any:
     return entry.logged_by_id.is_distinct_from(entry.person_id)  # NULL (the system) is distinct
 
@@ -374,3 +380,16 @@ def severe_sanctions_by_person(start: date, end: date) -> set[int]:
     """People with a severe sanction in the period that was not reversed."""
     return set(db.session.scalars(select(LedgerEntry.person_id).distinct().where(
         *_standing_in(start, end), LedgerEntry.kind == EntryKind.SANCTION, LedgerEntry.severity == SEVERE)))
+
+
+def standing_by_person(start: date, end: date) -> tuple[dict[int, int], set[int]]:
+    """`points_by_person` and `severe_sanctions_by_person` of the same period, in one query."""
+    severe = func.max(case((and_(LedgerEntry.kind == EntryKind.SANCTION, LedgerEntry.severity == SEVERE), 1), else_=0))
+    points, sanctioned = {}, set()
+    for person_id, total, has_severe in db.session.execute(
+            select(LedgerEntry.person_id, func.sum(LedgerEntry.points), severe)
+            .where(*_standing_in(start, end)).group_by(LedgerEntry.person_id)):
+        points[person_id] = int(total)
+        if has_severe:
+            sanctioned.add(person_id)
+    return points, sanctioned
