@@ -43,6 +43,14 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
     return decorator
 
 
+def identity_only(view: F) -> F:
+    """Mark a view (outermost, under the route) as needing only who is logged in and their roles:
+    the session is checked as for every page (account active, password version), but `current_user`
+    is a `SessionIdentity` read in one light query instead of the ORM `User` (hot JSON endpoints)."""
+    view.identity_only = True  # type: ignore[attr-defined]
+    return view
+
+
 def is_bank_wide(user: User) -> bool:
     """HR and administrators see and act on every department."""
     return user.has_role(*BANK_WIDE_ROLES)

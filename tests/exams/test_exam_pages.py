@@ -1,11 +1,14 @@
 """Sitting an exam through the HTTP client."""
 import re
 
+import pytest
 from sqlalchemy import func, select
+
+from trainer.auth.models import User
 
 from trainer.certification.models import Certificate
 from trainer.exams import services as exams
-from trainer.exams.models import AttemptItem, ExamAttempt
+from trainer.exams.models import AttemptItem, AttemptStatus, ExamAttempt
 from trainer.extensions import db
 
 from tests import factories
@@ -110,3 +113,37 @@ def test_replayed_submit_gives_the_same_result(app, client, candidate):
         attempt = db.session.get(ExamAttempt, attempt_id)
         assert attempt.score == 0
         assert db.session.scalar(select(func.count()).select_from(AttemptItem).where(AttemptItem.selected.is_not(None))) == 0
+
+
+@pytest.mark.parametrize("change", ["deactivated", "password changed", "logged out elsewhere"])
+def test_the_light_session_check_of_autosave_and_submit_refuses_like_every_page(app, client, candidate, change):
+    """Autosave and submit read only the session's identity (no ORM user), with the same checks:
+    a deactivated account or an ended session (new password, logout elsewhere) loses them at once."""
+    attempt_id = start(client)
+    key = key_for(app, attempt_id)
+    assert client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {"1": key[1]}}).status_code == 200
+    with app.app_context():
+        person = db.session.get(User, candidate)
+        if change == "deactivated":
+            person.active = False
+        else:
+            person.session_version += 1  # what a password change and "log out everywhere" do
+        db.session.commit()
+    refused = client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {"2": key[2]}})
+    assert refused.status_code in (302, 401), refused.status_code
+    assert client.post(f"/exams/attempts/{attempt_id}/submit", data={}).location.startswith("/login")
+    with app.app_context():
+        attempt = db.session.get(ExamAttempt, attempt_id)
+        assert attempt.status is AttemptStatus.IN_PROGRESS
+        stored = {i.position: i.selected for i in exams.items_of(attempt)}
+        assert stored[1] is not None and stored[2] is None
+
+
+def test_a_page_rendered_from_the_light_identity_still_knows_the_person(app, client, candidate):
+    """An error page on autosave renders the navigation (name, department) from the full user, loaded then."""
+    with app.app_context():
+        person = db.session.get(User, candidate)
+        name = person.full_name
+    page = client.post("/exams/attempts/999999/answers", data={"positions": "1"})
+    assert page.status_code == 404
+    assert name in page.get_data(as_text=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from trainer.audit_log import services as audit_trail
 from trainer.auth.models import User, employee_no_is
@@ -90,13 +90,15 @@ def authenticate(header_value: str | None) -> ApiToken | None:
     if scheme.lower() != "bearer" or not plaintext.startswith(TOKEN_SCHEME) or len(plaintext) > MAX_TOKEN_LENGTH:
         return None
     digest = _digest(plaintext)
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if token is None or not hmac.compare_digest(token.token_hash, digest) or token.revoked_at is not None:
-        return None
-    # Counted in SQL so concurrent requests do not lose uses.
-    db.session.execute(update(ApiToken).where(ApiToken.id == token.id)
-                       .values(use_count=ApiToken.use_count + 1, last_used_at=utcnow()))
+    # Found and its use counted in one statement (in SQL, so concurrent requests do not lose uses);
+    # a revoked token matches nothing and is not counted.
+    token = db.session.scalar(
+        update(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
+        .values(use_count=ApiToken.use_count + 1, last_used_at=utcnow()).returning(ApiToken)
+        .execution_options(synchronize_session=False))
     db.session.commit()
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        return None
     return token
 
 
@@ -143,7 +145,7 @@ def eligibility(employee_no: str, qualification_code: str | None, on_date: date)
     """
 
     codes = _codes(qualification_code)
-    person = find_person(employee_no)
+    person = db.session.scalar(_people().where(employee_no_is(employee_no)))
     if person is None:
         raise UnknownEmployee(employee_no)
     today = certification.today()
@@ -159,7 +161,7 @@ def eligibility_batch(employee_nos: list[str], qualification_code: str | None, o
     codes = _codes(qualification_code)
     wanted = list(dict.fromkeys(number.strip().lower() for number in employee_nos))
     people = {person.employee_no.lower(): person for person in db.session.scalars(
-        select(User).where(func.lower(User.employee_no).in_(wanted)))} if wanted else {}
+        _people().where(func.lower(User.employee_no).in_(wanted)))} if wanted else {}
     today = certification.today()
     found = [people[number] for number in wanted if number in people]
     with certification.preloaded([person.id for person in found], {on_date, today}):
@@ -167,6 +169,12 @@ def eligibility_batch(employee_nos: list[str], qualification_code: str | None, o
     return {"on": on_date.isoformat(), "results": results,
             "unknown": [number for number in dict.fromkeys(n.strip() for n in employee_nos)
                         if number.lower() not in people]}
+
+
+def _people():
+    """People for an eligibility answer, which reads their id, number and whether they are active:
+    department and roles are left unloaded (read on access, should anything ask)."""
+    return select(User).options(lazyload(User.department), lazyload(User.role_rows))
 
 
 def _codes(qualification_code: str | None) -> list[str]:

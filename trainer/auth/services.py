@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from trainer.auth.models import LoginThrottle, Role, User, UserRole, employee_no_is
@@ -181,13 +182,75 @@ def change_password(user: User, current: str, new: str) -> bool:
     return True
 
 
-def load_user_for_session(session_id: str) -> User | None:
-    """Flask-Login loader: the id carries the session version (see User.get_id)."""
+def load_user_for_session(session_id: str, identity_only: bool = False) -> User | SessionIdentity | None:
+    """Flask-Login loader: the id carries the session version (see User.get_id).
+
+    One query: the person with their department and roles. With `identity_only`
+    (views marked `security.identity_only`, e.g. the exam autosave) a lighter one
+    without ORM objects, answering the same checks: a deactivated account or a
+    session of an older password version is refused either way.
+    """
     try:
         user_id, version = (int(part) for part in session_id.split(":", 1))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    if identity_only:
+        return _session_identity(user_id, version)
+    user = db.session.scalars(select(User).options(joinedload(User.role_rows)).where(User.id == user_id)).unique().first()
     if user is None or user.session_version != version or not user.active:
         return None
     return user
+
+
+_IDENTITY = (select(User.session_version, User.active, User.must_change_password, User.locale, UserRole.role)
+             .outerjoin(UserRole, UserRole.user_id == User.id).where(User.id == bindparam("user_id")))
+
+
+def _session_identity(user_id: int, version: int) -> SessionIdentity | None:
+    rows = db.session.connection().execute(_IDENTITY, {"user_id": user_id}).all()
+    if not rows:
+        return None
+    session_version, active, must_change_password, locale, _role = rows[0]
+    if session_version != version or not active:
+        return None
+    return SessionIdentity(user_id, session_version, must_change_password, locale,
+                           frozenset(row.role for row in rows if row.role is not None))
+
+
+class SessionIdentity:
+    """The logged-in person as far as a hot JSON endpoint needs them: id, roles, locale and the
+    session checks, read without building ORM objects. Any other attribute (a template on an
+    error page, say) loads the full `User` once and reads it from there; nothing may be set."""
+
+    __slots__ = ("id", "session_version", "must_change_password", "locale", "roles", "_user")
+    is_authenticated = True
+    is_active = True  # only active accounts are loaded
+    is_anonymous = False
+
+    def __init__(self, user_id: int, session_version: int, must_change_password: bool, locale: str | None,
+                 roles: frozenset[Role]):
+        for name, value in (("id", user_id), ("session_version", session_version),
+                            ("must_change_password", must_change_password), ("locale", locale),
+                            ("roles", roles), ("_user", None)):
+            object.__setattr__(self, name, value)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return bool(self.roles.intersection(Role(r) for r in roles))
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        user = object.__getattribute__(self, "_user")
+        if user is None:
+            user = db.session.get(User, self.id)
+            object.__setattr__(self, "_user", user)
+        return getattr(user, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError(f"SessionIdentity is read-only: load the User to change {name!r}")
+
+    def __repr__(self) -> str:
+        return f"<SessionIdentity user {self.id}>"

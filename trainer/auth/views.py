@@ -24,7 +24,8 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def _load_user(session_id: str):
-    return services.load_user_for_session(session_id)
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return services.load_user_for_session(session_id, identity_only=getattr(view, "identity_only", False))
 
 
 # Translated when flashed, in the visitor's language (the msgid is marked for extraction here).

@@ -7,7 +7,7 @@ Integrity comes from the database, not from the browser:
 - submission is a conditional UPDATE (`status = 'in_progress'`), so of two
   concurrent submits exactly one grades and the other reads its result;
 - a save and the submit of the same attempt serialise on the attempt's row
-  (see `_hold_open`), so the grade is always the grade of the answers stored.
+  (see `_answer_sheet`), so the grade is always the grade of the answers stored.
 """
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.audit_log import services as audit_trail
 from trainer.auth.models import User
@@ -286,6 +288,21 @@ def items_of(attempt: ExamAttempt, positions: set[int] | None = None) -> list[At
     return list(db.session.scalars(query))
 
 
+@dataclass(frozen=True)
+class SavedAnswers:
+    answered: int  # questions of the attempt with an answer, this save's included
+    deadline_at: datetime  # the attempt's deadlines, for the page's clock (a save never moves them)
+    submit_until: datetime
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """One question of the attempt as a save needs it: where to write, and what may be chosen."""
+    item_id: int
+    option_order: list[str]
+    kind: str  # single | multiple | true_false, from the frozen version
+
+
 def save_answers(user: User, attempt_id: int, answers: dict[int, list[str]], now: datetime | None = None) -> int:
     """Save answers {position: [option ids]}; returns how many questions are answered.
 
@@ -293,58 +310,110 @@ def save_answers(user: User, attempt_id: int, answers: dict[int, list[str]], now
     is past its deadline, or an answer names a question or option that is not
     in the attempt.
     """
+    return record_answers(user, attempt_id, answers, now).answered
+
+
+def record_answers(user: User, attempt_id: int, answers: dict[int, list[str]],
+                   now: datetime | None = None) -> SavedAnswers:
+    """`save_answers`, also giving the attempt's deadlines. The hot path of an exam: one read of
+    the attempt with the questions asked (no ORM objects), then the answers in one guarded UPDATE."""
     now = now or utcnow()
-    attempt = attempt_for(user, attempt_id)
-    if attempt.status is not AttemptStatus.IN_PROGRESS:
-        raise ExamError("closed")
-    if now > attempt.deadline_at:
-        close_if_overdue(attempt, now)
-        raise ExamError("time_up")
-    items = {item.position: item for item in items_of(attempt, set(answers))}
-    for position, selected in answers.items():
-        item = items.get(position)
-        if item is None:
-            raise ExamError("unknown_question", position=position)
-        if len(set(selected)) != len(selected) or not set(selected) <= set(item.option_order):
-            raise ExamError("unknown_option", position=position)
-        if item.question_version.body["kind"] != "multiple" and len(selected) > 1:
-            raise ExamError("one_option_only", position=position)
-    if not _hold_open(attempt.id, now):
-        db.session.rollback()
-        raise ExamError("closed")
-    for position, selected in sorted(answers.items()):  # one order: two saves never deadlock on items
-        # Written only if the attempt is still open and in time, checked in the same statement.
-        result = db.session.execute(
-            update(AttemptItem)
-            .where(AttemptItem.id == items[position].id, AttemptItem.attempt_id.in_(
-                select(ExamAttempt.id).where(ExamAttempt.id == attempt.id,
-                                             ExamAttempt.status == AttemptStatus.IN_PROGRESS,
-                                             ExamAttempt.deadline_at >= now)))
-            .values(selected=[o for o in items[position].option_order if o in selected] or None,
-                    answered_at=now if selected else None)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
+    try:
+        status, deadline_at, submit_until, answered_elsewhere, asked = _answer_sheet(user.id, attempt_id, set(answers))
+        if status is not AttemptStatus.IN_PROGRESS:
+            raise ExamError("closed")
+        if now > deadline_at:
+            db.session.rollback()
+            close_if_overdue(db.session.get(ExamAttempt, attempt_id), now)
+            raise ExamError("time_up")
+        for position, selected in answers.items():
+            check_answer(asked.get(position), position, selected)
+    except ExamError:
+        db.session.rollback()  # ends the read (and on PostgreSQL releases its FOR SHARE lock)
+        raise
+    if answers:  # every answer in one statement (executemany), in one order: two saves never deadlock on items
+        written = db.session.connection().execute(_WRITE_ANSWER, [
+            {"item_id": asked[position].item_id, "of_attempt": attempt_id, "of_user": user.id, "now": now,
+             "chosen": [o for o in asked[position].option_order if o in selected] or None,
+             "chosen_at": now if selected else None} for position, selected in sorted(answers.items())])
+        if written.rowcount != len(answers):  # the attempt closed (or its deadline passed) meanwhile
             db.session.rollback()
             raise ExamError("closed")
     db.session.commit()
-    return db.session.scalar(select(func.count()).select_from(AttemptItem).where(
-        AttemptItem.attempt_id == attempt.id, AttemptItem.selected.is_not(None))) or 0
+    _forget_items(attempt_id)
+    return SavedAnswers(answered_elsewhere + sum(1 for selected in answers.values() if selected),
+                        deadline_at, submit_until)
 
 
-def _hold_open(attempt_id: int, now: datetime) -> bool:
-    """Keep the attempt open until this transaction commits; False if it is closed already.
+def check_answer(asked: _Asked | None, position: int, selected: list[str]) -> None:
+    """The rules one answer must pass before anything is written (ExamError if it does not)."""
+    if asked is None:
+        raise ExamError("unknown_question", position=position)
+    if len(set(selected)) != len(selected) or not set(selected) <= set(asked.option_order):
+        raise ExamError("unknown_option", position=position)
+    if asked.kind != "multiple" and len(selected) > 1:
+        raise ExamError("one_option_only", position=position)
 
-    On PostgreSQL a shared row lock (FOR SHARE): the submit's flip to
-    "submitted" waits until this save commits and then grades what it wrote,
-    and a save that comes after the flip waits for the submit to commit and
-    then finds the attempt closed. Without it a save could commit its answers
-    after the grader had read the old ones. SQLite runs one writing
-    transaction at a time, so there the conditional UPDATE is the whole check.
+
+def _answer_sheet(user_id: int, attempt_id: int, positions: set[int]):
+    """The attempt's status and deadlines, how many of its other questions are answered, and the
+    questions at `positions` ({position: _Asked}), in one query. Someone else's attempt is not found.
+
+    On PostgreSQL the attempt's row is held with a shared lock (FOR SHARE) until this transaction
+    ends: the submit's flip to "submitted" waits until this save commits and then grades what it
+    wrote, and a save that comes after the flip waits for the submit to commit and then reads the
+    attempt closed. Without it a save could commit its answers after the grader had read the old
+    ones. SQLite runs one writing transaction at a time, so there the guarded UPDATE is the whole check.
     """
-    return db.session.scalar(
-        select(ExamAttempt.id).where(ExamAttempt.id == attempt_id, ExamAttempt.status == AttemptStatus.IN_PROGRESS,
-                                     ExamAttempt.deadline_at >= now).with_for_update(read=True)) is not None
+    connection = db.session.connection()
+    rows = (connection.execute(_SHEET, {"attempt_id": attempt_id, "positions": sorted(positions)}) if positions
+            else connection.execute(_SHEET_ONLY, {"attempt_id": attempt_id})).all()
+    if not rows or rows[0].user_id != user_id:
+        raise ExamError("not_found")
+    first = rows[0]
+    asked = {row.position: _Asked(row.item_id, row.option_order, row.kind) for row in rows if row.item_id is not None}
+    return first.status, first.deadline_at, first.submit_until, first.answered_elsewhere, asked
+
+
+def _sheet_query(with_positions: bool):
+    positions = bindparam("positions", expanding=True)
+    answered = AttemptItem.__table__.alias("answered")
+    elsewhere = select(func.count()).select_from(answered).where(
+        answered.c.attempt_id == ExamAttempt.id, answered.c.selected.is_not(None))
+    if with_positions:
+        elsewhere = elsewhere.where(answered.c.position.not_in(positions))
+    columns = [ExamAttempt.user_id, ExamAttempt.status, ExamAttempt.deadline_at, ExamAttempt.submit_until,
+               elsewhere.scalar_subquery().label("answered_elsewhere")]
+    query = select(*columns)
+    if with_positions:
+        query = (select(*columns, AttemptItem.id.label("item_id"), AttemptItem.position, AttemptItem.option_order,
+                        QuestionVersion.body["kind"].as_string().label("kind"))
+                 .outerjoin(AttemptItem, and_(AttemptItem.attempt_id == ExamAttempt.id, AttemptItem.position.in_(positions)))
+                 .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id))
+    return (query.select_from(ExamAttempt).where(ExamAttempt.id == bindparam("attempt_id"))
+            .with_for_update(read=True, of=ExamAttempt.__table__))
+
+
+_SHEET, _SHEET_ONLY = _sheet_query(True), _sheet_query(False)
+
+# One answer, written only if the attempt is still the person's, open and in time, checked in the same statement.
+_WRITE_ANSWER = (
+    update(AttemptItem.__table__)
+    .where(AttemptItem.id == bindparam("item_id"), AttemptItem.attempt_id.in_(
+        select(ExamAttempt.id).where(ExamAttempt.id == bindparam("of_attempt"),
+                                     ExamAttempt.user_id == bindparam("of_user"),
+                                     ExamAttempt.status == AttemptStatus.IN_PROGRESS,
+                                     ExamAttempt.deadline_at >= bindparam("now"))))
+    .values(selected=bindparam("chosen", type_=AttemptItem.__table__.c.selected.type),
+            answered_at=bindparam("chosen_at", type_=AttemptItem.__table__.c.answered_at.type))
+)
+
+
+def _forget_items(attempt_id: int) -> None:
+    """Expire this attempt's items the session may hold: they were written around the ORM."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, AttemptItem) and obj.attempt_id == attempt_id:
+            db.session.expire(obj)
 
 
 # --- submitting ---------------------------------------------------------------
@@ -366,7 +435,7 @@ def submit(user: User, attempt_id: int, now: datetime | None = None, closed_by: 
 
 def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
     # The flip comes first and locks the row: saves still in flight commit before it
-    # (see `_hold_open`), later ones are refused, so the answers read below are final.
+    # (see `_answer_sheet`), later ones are refused, so the answers read below are final.
     won = db.session.execute(
         update(ExamAttempt)
         .where(ExamAttempt.id == attempt.id, ExamAttempt.status == AttemptStatus.IN_PROGRESS)
@@ -377,15 +446,26 @@ def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
         db.session.rollback()
         db.session.expire(attempt)
         return db.session.get(ExamAttempt, attempt.id)
-    db.session.expire(attempt)
-    items = items_of(attempt)
-    result = grade([(i.position, i.question_version.body, i.selected) for i in items], attempt.pass_mark)
-    for item, graded in zip(items, result.items):
-        item.correct = graded.correct
-    attempt.correct_count, attempt.score, attempt.passed = result.correct_count, result.score, result.passed
+    # The answers and the frozen questions as rows (no ORM objects), graded, written back in two UPDATEs.
+    rows = db.session.execute(
+        select(AttemptItem.id, AttemptItem.position, AttemptItem.selected, QuestionVersion.body)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position)).all()
+    result = grade([(row.position, row.body, row.selected) for row in rows], attempt.pass_mark)
+    right = [row.id for row, graded in zip(rows, result.items) if graded.correct]
+    db.session.execute(update(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
+                       .values(correct=AttemptItem.id.in_(right)).execution_options(synchronize_session=False))
+    scores = {"correct_count": result.correct_count, "score": result.score, "passed": result.passed}
+    db.session.execute(update(ExamAttempt).where(ExamAttempt.id == attempt.id).values(**scores)
+                       .execution_options(synchronize_session=False))
     if result.passed:
-        certification.grant_for_pass(db.session.get(User, attempt.user_id), attempt.qualification, attempt.id, now)
+        person = db.session.get(User, attempt.user_id, options=[lazyload(User.role_rows)])
+        certification.grant_for_pass(person, attempt.qualification, attempt.id, now)
     db.session.commit()
+    # What was written, set on the loaded attempt as stored (no reload); its items are reloaded when asked for.
+    for name, value in {"status": AttemptStatus.SUBMITTED, "submitted_at": now, "closed_by": closed_by, **scores}.items():
+        set_committed_value(attempt, name, value)
+    _forget_items(attempt.id)
     return attempt
 
 

@@ -6,8 +6,6 @@ The deadline is the server's: the page only displays it.
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -18,7 +16,7 @@ from trainer.content.services import titles as content_titles
 from trainer.exams import services
 from trainer.exams.models import AttemptStatus
 from trainer.exams.presenters import ERROR_MESSAGES, attempt_rules, clock, extra_attempts_note, present_items, review_items
-from trainer.security import roles_required
+from trainer.security import identity_only, roles_required
 from trainer.timeutil import utcnow
 from trainer.params import query_int
 
@@ -68,31 +66,29 @@ def attempt(attempt_id: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
+@identity_only
 @roles_required()
 def save(attempt_id: int):
     """Autosave (JSON) or the no-script "save" button (form)."""
     wants_json = request.is_json
     try:
-        answers = _answers_from_request(attempt_id)
-        # The deadlines, read before the save commits (a save never moves them): no reload after it.
-        attempt = services.attempt_for(current_user, attempt_id)
-        deadlines = SimpleNamespace(deadline_at=attempt.deadline_at, submit_until=attempt.submit_until)
-        answered = services.save_answers(current_user, attempt_id, answers)
+        saved = services.record_answers(current_user, attempt_id, _answers_from_request(attempt_id))
     except services.ExamError as error:
         return _refused(error, attempt_id, wants_json)
     if wants_json:  # with the clock, so a page left open re-syncs its countdown on every save
-        return jsonify(answered=answered, **clock(deadlines, utcnow()))
+        return jsonify(answered=saved.answered, **clock(saved, utcnow()))
     flash(_("Your answers are saved."), "success")
     return redirect(url_for("exams.attempt", attempt_id=attempt_id))
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
+@identity_only
 @roles_required()
 def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     try:
         answers = _answers_from_request(attempt_id)
-        if attempt.status is AttemptStatus.IN_PROGRESS:
+        if answers and attempt.status is AttemptStatus.IN_PROGRESS:  # none given: nothing to save
             services.save_answers(current_user, attempt_id, answers)
     except services.ExamError as error:
         if error.code not in ("time_up", "closed"):  # late answers are ignored; the attempt is graded as saved
