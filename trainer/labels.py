@@ -26,6 +26,13 @@ def qualification_state(state: str | None) -> str:
     return _named(STATE_LABELS, state)
 
 
+def qualification_badge(state: str | None) -> str:
+    """The badge class of a state (shown with its label: colour alone never carries the meaning)."""
+    from trainer.certification.standing import NONE, STATE_BADGES
+
+    return STATE_BADGES.get(state or NONE, STATE_BADGES[NONE])
+
+
 def role_label(role: Any) -> str:
     from trainer.admin.forms import ROLE_LABELS
 
@@ -78,6 +85,7 @@ def signal_severity(severity: str | None) -> str:
 
 FILTERS: dict[str, Callable[..., str]] = {
     "qualification_state": qualification_state,
+    "qualification_badge": qualification_badge,
     "role_label": role_label,
     "report_status": report_status,
     "report_kind": report_kind,

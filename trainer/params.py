@@ -7,6 +7,8 @@ an overflow inside the database driver.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
@@ -46,3 +48,13 @@ def id_arg(name: str) -> int | None:
 def in_id_range(value: int | None) -> bool:
     """Whether a number from a form could be a row id (and is safe to look up on either database)."""
     return value is not None and 1 <= value <= DB_INT_MAX
+
+
+def parse_day(value: str) -> date | None:
+    """A YYYY-MM-DD date, or None when it is anything else."""
+    if len(value) != 10 or value[4] != "-" or value[7] != "-":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

@@ -10,6 +10,7 @@ from flask_login import current_user
 from trainer.api import services
 from trainer.api.forms import TokenForm
 from trainer.auth.models import Role, User
+from trainer.auth.services import find_person
 from trainer.certification.models import ApiToken
 from trainer.extensions import db
 from trainer.security import roles_required
@@ -41,7 +42,7 @@ def _bound_person(form: TokenForm) -> User | None | Literal[False]:
     employee_no = (form.bound_employee_no.data or "").strip()
     if not employee_no:
         return None
-    person = services.find_person(employee_no)
+    person = find_person(employee_no)
     if person is None:
         form.bound_employee_no.errors.append(_("No person has that employee number."))
         return False

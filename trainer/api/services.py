@@ -122,11 +122,6 @@ def token_rows() -> list[TokenRow]:
             for token, full_name, bound_name, bound_no in rows]
 
 
-def find_person(employee_no: str) -> User | None:
-    """The person with this employee number, whatever its case."""
-    return db.session.scalar(select(User).where(employee_no_is(employee_no)))
-
-
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -201,12 +196,3 @@ def _answer(person: User, codes: list[str], on_date: date, today: date) -> dict:
     return {"employee_no": person.employee_no, "on": on_date.isoformat(), "active": person.active,
             "qualifications": answers}
 
-
-def parse_day(value: str) -> date | None:
-    """A YYYY-MM-DD date, or None when it is anything else."""
-    if len(value) != 10 or value[4] != "-" or value[7] != "-":
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None

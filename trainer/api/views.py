@@ -15,6 +15,8 @@ from flask_babel import gettext as _
 from trainer.api import openapi, services
 from trainer.api.scopes import Scope
 from trainer.certification import services as certification
+from trainer.inspections.api import file_from_json
+from trainer.params import parse_day
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
@@ -72,7 +74,7 @@ def openapi_document():
 @requires(Scope.ELIGIBILITY_READ)
 def eligibility(employee_no: str):
     on = request.args.get("on")
-    day = certification.today() if on is None else services.parse_day(on)
+    day = certification.today() if on is None else parse_day(on)
     if day is None:
         return _error(400, "invalid_date", _("'on' must be a date written YYYY-MM-DD."))
     qualification = request.args.get("qualification") or None
@@ -97,7 +99,7 @@ def eligibility_batch():
         return _error(413, "too_many_employees", _("Ask about at most %(count)d employees in one request.",
                                                    count=services.MAX_BATCH), max_batch=services.MAX_BATCH)
     on = body.get("on")
-    day = certification.today() if on is None else services.parse_day(on) if isinstance(on, str) else None
+    day = certification.today() if on is None else parse_day(on) if isinstance(on, str) else None
     if day is None:
         return _error(400, "invalid_date", _("'on' must be a date written YYYY-MM-DD."))
     qualification = body.get("qualification") or None
@@ -114,7 +116,5 @@ def eligibility_batch():
 @requires(Scope.INSPECTIONS_WRITE)
 def create_inspection():
     """File an inspection report for a person, through the same rules and gate as the form."""
-    from trainer.inspections.api import file_from_json
-
     body, status = file_from_json(request.get_json(silent=True), g.api_token)
     return jsonify(body), status

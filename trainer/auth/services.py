@@ -46,6 +46,11 @@ def people_with_roles(*roles: Role, excluding: set[int] = frozenset()) -> list[U
         .order_by(User.id)))
 
 
+def find_person(employee_no: str) -> User | None:
+    """The person with this employee number, whatever its case."""
+    return db.session.scalar(select(User).where(employee_no_is(employee_no)))
+
+
 def find_user_by_login(login: str) -> User | None:
     login = login.strip()
     if not login:

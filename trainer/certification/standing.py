@@ -68,6 +68,18 @@ STATE_LABELS = {
     REVOKED: _l("Revoked"),
     NONE: _l("Not qualified"),
 }
+# Each state's badge on the pages; the label is always shown too: colour alone must not carry the meaning.
+STATE_BADGES = {
+    ACTIVE: "text-bg-success",
+    EXPIRING: "text-bg-warning",
+    UPCOMING: "text-bg-info",
+    EXPIRED: "text-bg-secondary",
+    SUSPENDED: "text-bg-danger",
+    REVOKED: "text-bg-dark",
+    NONE: "text-bg-light border",
+}
+# The states a person can be found in by the matrix's filter (an upcoming renewal is not one).
+FILTERABLE_STATES = (ACTIVE, EXPIRING, EXPIRED, SUSPENDED, REVOKED, NONE)
 
 
 def day_end(day: date) -> datetime:

@@ -15,6 +15,7 @@ import pygal
 from flask_babel import gettext as _
 from pygal.style import DefaultStyle
 
+from trainer.charts import without_scripts
 from trainer.evaluation.services import DepartmentRow, History
 
 # Large enough to read when the 800-unit-wide chart is shown at phone width (see app.css).
@@ -61,15 +62,6 @@ def series(history: History) -> list[Series]:
     ]
 
 
-def _without_scripts(root):
-    """pygal always writes a config <script>; drop it and the generator comments."""
-    for parent in list(root.iter()):
-        for child in list(parent):
-            if not isinstance(child.tag, str) or child.tag.rsplit("}", 1)[-1] == "script":
-                parent.remove(child)
-    return root
-
-
 def render_svg(lines: list[Series], quarter_labels: list[str], title: str) -> str:
     chart = pygal.Line(
         js=[], disable_xml_declaration=True, style=READABLE_STYLE,
@@ -78,7 +70,7 @@ def render_svg(lines: list[Series], quarter_labels: list[str], title: str) -> st
         legend_box_size=18, margin_bottom=20, margin_right=36,
         print_values=False, no_data_text=_("No scores yet"), allow_interruptions=True,
     )
-    chart.add_xml_filter(_without_scripts)
+    chart.add_xml_filter(without_scripts)
     for line in lines:
         chart.add(line.label, [float(v) if v is not None else None for v in line.totals])
     return chart.render()

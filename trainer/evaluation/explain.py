@@ -8,7 +8,7 @@ from trainer import formatting
 from trainer.evaluation import scoring
 from trainer.evaluation.quarters import Quarter
 from trainer.evaluation.services import Evaluation, PersonRow
-from trainer.hr.matrix import STATE_LABELS
+from trainer.certification.standing import STATE_LABELS
 
 COMPONENT_LABELS = {
     scoring.ON_TIME: _l("Inspections on time"),

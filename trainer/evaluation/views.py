@@ -13,7 +13,7 @@ from trainer.evaluation import chart, explain, export, services
 from trainer.evaluation.forms import EvaluationFilterForm
 from trainer.evaluation.quarters import Quarter
 from trainer.extensions import db
-from trainer.hr.matrix import STATE_BADGES, STATE_LABELS
+from trainer.certification.standing import STATE_LABELS
 from trainer.pagination import PER_PAGE, Page
 from trainer.security import is_bank_wide, roles_required
 from trainer.params import query_int
@@ -79,7 +79,7 @@ def index():
     return render_template(
         "evaluation/index.html", form=form, evaluation=evaluation, page=page, team=team,
         chart_lines=lines, chart_svg=Markup(svg), export_args=args, explain=explain, reasons=explain.Reasons(evaluation),
-        state_labels=STATE_LABELS, state_badges=STATE_BADGES,
+        state_labels=STATE_LABELS,
     ), 422 if form.errors else 200
 
 

@@ -14,7 +14,7 @@ from wtforms import DateField
 from wtforms.validators import Optional
 
 from trainer import spreadsheets
-from trainer.evaluation.chart import _without_scripts
+from trainer.charts import without_scripts
 from trainer.exams import statistics
 from trainer.forms import QueryForm
 
@@ -83,7 +83,7 @@ def render_svg(bins: list[tuple[int, int, int]], title: str) -> str:
         x_labels=[f"{low}–{high}" for low, high, _n in bins], x_title=_("Score band"), y_title=_("Attempts"),
         width=800, height=360, print_values=True, no_data_text=_("No attempts yet"),
     )
-    chart.add_xml_filter(_without_scripts)
+    chart.add_xml_filter(without_scripts)
     if any(n for _low, _high, n in bins):
         chart.add(_("Attempts"), [n for _low, _high, n in bins])
     return chart.render()

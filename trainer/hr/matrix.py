@@ -24,18 +24,8 @@ from trainer.extensions import db
 from trainer.pagination import Page, paginate
 from trainer.security import scope_people
 
-STATES = (certification.ACTIVE, certification.EXPIRING, certification.EXPIRED,
-          certification.SUSPENDED, certification.REVOKED, certification.NONE)
+STATES = standing.FILTERABLE_STATES
 STATE_LABELS = {state: standing.STATE_LABELS[state] for state in STATES}  # the filter offers these
-# The label is always shown too: colour alone must not carry the meaning.
-STATE_BADGES = {
-    certification.ACTIVE: "text-bg-success",
-    certification.EXPIRING: "text-bg-warning",
-    certification.EXPIRED: "text-bg-secondary",
-    certification.SUSPENDED: "text-bg-danger",
-    certification.REVOKED: "text-bg-dark",
-    certification.NONE: "text-bg-light border",
-}
 MAX_WITHIN_DAYS = 365
 # Characters that make spreadsheet programs read a cell as a formula.
 

@@ -76,7 +76,7 @@ def certification_matrix():
     return render_template(
         "hr/matrix.html", form=form, page=page, rows=rows, counts=matrix.department_counts(current_user, matrix_filter),
         qualifications=list(certification.definitions().values()), states=matrix.STATES,
-        state_labels=matrix.STATE_LABELS, state_badges=matrix.STATE_BADGES, export_args=export_args,
+        state_labels=matrix.STATE_LABELS, export_args=export_args,
     ), 422 if form.errors else 200
 
 
@@ -154,7 +154,7 @@ def _render_person(person: User, status: int = 200, error: str | None = None, fa
             forms[name].qualification.choices = _qualification_choices()
     return render_template(
         "hr/person.html", person=person, course=content_services.progress_for(person), **_record_of(person),
-        event_labels=_event_labels(), state_labels=matrix.STATE_LABELS, state_badges=matrix.STATE_BADGES,
+        event_labels=_event_labels(), state_labels=matrix.STATE_LABELS,
         can_act=can_act, error=error, failed=failed, **forms,
     ), status
 

@@ -11,8 +11,8 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from trainer.api.services import find_person, parse_day
 from trainer.auth.models import User
+from trainer.auth.services import find_person
 from trainer.certification.models import ApiToken
 from trainer.extensions import db
 from trainer.inspections import services
@@ -20,6 +20,7 @@ from trainer.inspections.channel import Channel
 from trainer.inspections.gate import GateRefused
 from trainer.inspections.models import Loan
 from trainer.inspections.services import AreaEntry, ReportContent
+from trainer.params import parse_day
 from trainer.refusals import Refusal
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from trainer.api.services import find_person
+from trainer.auth.services import find_person
 from trainer.extensions import db
 
 

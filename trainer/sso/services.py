@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, select
 
-from trainer.api.services import find_person
+from trainer.auth.services import find_person
 from trainer.auth.models import Department, Role, User
 from trainer.extensions import db
 
