@@ -40,6 +40,7 @@ def cluster(tmp_path_factory):
                "TRAINER_LOGIN_MAX_FAILURES": "4"}
         app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
                           "LEDGER_SIGNING_KEY": env["TRAINER_LEDGER_SIGNING_KEY"]})
+        stack.callback(close_connections, app)  # the tests reopen the app's pool: closed before the drop
         with app.app_context(), app.test_request_context():
             import trainer.models  # noqa: F401
 
@@ -62,6 +63,12 @@ def cluster(tmp_path_factory):
         node_a = stack.enter_context(gunicorn(env, log_dir=workdir, name="a"))
         node_b = stack.enter_context(gunicorn(env, log_dir=workdir, name="b"))
         yield {"a": node_a, "b": node_b, "people": people, "env": env, "app": app}
+
+
+def close_connections(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _login(browser: Browser, email: str, password: str = factories.PASSWORD):

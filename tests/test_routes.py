@@ -1,11 +1,16 @@
 """Walk every registered route as every role and as a visitor.
 
 A new route must be added to ACCESS, so nobody can add a page without
-saying who may see it. Any 500 fails; so does access a role should not have.
+saying who may see it. Each role's login is checked (the session is that
+person's and the dashboard names them); then every role allowed on a route
+must get its page (200, or the answer ANSWERS declares: a redirect to a known
+place, the form's 422 for an empty post), every other role 403 and a visitor
+the login page. Any 500 fails.
 """
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from trainer.api.services import issue_token
 from trainer.batches.services import add_members, create_batch
@@ -17,6 +22,14 @@ from trainer.inspections.services import file_report
 from trainer.ledger.services import log_entry
 
 from trainer.exams.services import start_attempt
+from trainer.certification.lifts import request_lift
+from trainer.certification.services import suspend
+from trainer.escalations.models import Escalation
+from trainer.inspections.models import Review, ReviewDecision
+from trainer.inspections.versions import record_returned
+from trainer.meetings.services import MeetingInput, record_meeting
+from trainer.notifications.models import Notification
+from trainer.timeutil import utcnow
 
 from tests import factories
 from tests.certification.test_certificate_pages import make_certificate
@@ -135,6 +148,63 @@ ACCESS = {
     "hr.decide_lift": {Role.HR, Role.ADMIN},
 }
 ROLES = [None, Role.STAFF, Role.SUPERVISOR, Role.HR, Role.ADMIN]
+SIGNED_IN = "signed in"  # in ANSWERS: every role but a visitor
+
+# What someone allowed on a route gets from the empty request this test sends, when it is not a
+# 200 page: a status, or the path a redirect (302) leads to, formatted with the world's values.
+# A dict gives it by role (None is a visitor, on public routes; SIGNED_IN every role).
+# TOKEN routes answer 401 to everyone, and set() routes 403 (see ACCESS).
+ANSWERS = {
+    ("web.index", "GET"): {None: "/login", SIGNED_IN: "/dashboard"},
+    ("web.set_language", "POST"): "/",
+    ("auth.login", "GET"): {None: 200, SIGNED_IN: "/dashboard"},
+    ("auth.login", "POST"): {None: 422, SIGNED_IN: "/dashboard"},  # a visitor's empty form is refused
+    ("auth.change_password", "POST"): 422,  # the empty form is shown again with its errors
+    ("auth.logout", "POST"): "/login",
+    ("account.forgot_password", "POST"): 422,
+    ("account.accept_invitation", "GET"): 404,  # a link whose token is not one
+    ("account.accept_invitation", "POST"): 404,
+    ("account.reset_password", "GET"): 404,
+    ("account.reset_password", "POST"): 404,
+    ("account.invite_person", "POST"): {Role.HR: "/people/{user_id}", Role.ADMIN: "/admin/users/{user_id}"},
+    ("account.invite_uninvited", "POST"): "/people/import",
+    ("sso.start", "GET"): 404,  # no TRAINER_OIDC_ISSUER in the tests
+    ("sso.callback", "GET"): 404,
+    ("content.module", "GET"): "/modules/{slug}/1",  # a module opens at its first section
+    ("content.complete", "POST"): 422,
+    ("exams.start", "POST"): "/exams/attempts/{attempt_id}",  # the attempt already under way
+    ("exams.save", "POST"): "/exams/attempts/{attempt_id}",
+    ("exams.submit", "POST"): "/exams/attempts/{attempt_id}/result",
+    ("certification.issuer_logo", "GET"): 404,  # no TRAINER_BANK_LOGO in the tests
+    ("hr.import_people", "POST"): 422,
+    ("hr.exam_statistics_index", "GET"): "/people/exams/{code}/statistics",
+    ("hr.suspend_qualification", "POST"): 422,
+    ("hr.revoke_qualification", "POST"): 422,
+    ("hr.grant_accommodation", "POST"): 422,
+    ("hr.grant_exam_lever", "POST"): 422,
+    ("hr.request_lift", "POST"): 422,
+    ("hr.decide_lift", "POST"): 422,  # the request exists (else 404); an empty decision is refused
+    ("admin.new_user", "POST"): 422,
+    ("admin.edit_user", "POST"): 422,
+    ("admin.reset_password", "POST"): "/admin/users/{user_id}",
+    ("admin.edit_department", "POST"): "/admin/departments",
+    ("api.eligibility", "GET"): 401,
+    ("api.eligibility_batch", "POST"): 401,
+    ("api.create_inspection", "POST"): 401,
+    ("api_admin.new_token", "POST"): 422,
+    ("api_admin.revoke_token", "POST"): "/admin/api-tokens/",
+    ("ledger.new", "POST"): 422,
+    ("ledger.reverse", "POST"): 422,
+    ("inspections.import_loans", "POST"): 422,
+    ("inspections.delegate_reviews", "POST"): 422,
+    ("batches.new", "POST"): 422,
+    ("batches.add_members", "POST"): "/batches/{batch_id}",
+    ("meetings.new", "POST"): 422,
+    ("notifications.read", "POST"): "/notifications/",
+    ("notifications.read_all", "POST"): "/notifications/",
+}
+# Values for one endpoint's URL, where the world's shared ones do not fit it.
+VALUES_FOR = {"bootstrap.static": {"filename": "css/bootstrap.min.css"}}
 
 
 @pytest.fixture
@@ -143,6 +213,10 @@ def world(app):
         factories.load_content()
         home, other = factories.department(), factories.department()
         people = {role: factories.user(role, dept=home) for role in ROLES if role}
+        own_attempts = {}
+        for role, person in people.items():  # each signed-in person has an exam under way, to open as their own
+            read_modules(person, "inspector")
+            own_attempts[role] = start_attempt(person, "inspector").id
         stranger = factories.user(dept=other)
         read_modules(stranger, "inspector")
         strangers_attempt = start_attempt(stranger, "inspector")
@@ -153,67 +227,108 @@ def world(app):
         strangers_draft = file_report(stranger, strangers_loan, full_content(kind="irregular"))
         strangers_attachment = add_evidence(stranger, strangers_draft.id, "acta.pdf", b"%PDF-1.4 evidence")
         strangers_report = file_report(stranger, strangers_loan, full_content(), submit=True)
+        strangers_version = returned_version(strangers_report, factories.user(Role.SUPERVISOR, dept=other))
         strangers_batch = create_batch(people[Role.HR], "Cohort", "inspector", today(), today() + timedelta(days=30))
         add_members(strangers_batch, people[Role.HR], [stranger.id])
-        from sqlalchemy import select
-
-        from trainer.escalations.models import Escalation
-        from trainer.notifications.models import Notification
-
         escalated = file_report(stranger, strangers_loan, full_content(kind="irregular", signals={"fund_diversion": "x"}),
                                 submit=True)
         strangers_escalation = db.session.scalar(select(Escalation.id).where(Escalation.report_id == escalated.id))
         strangers_notification = db.session.scalar(select(Notification.id).where(Notification.user_id == stranger.id))
-        from trainer.meetings.services import MeetingInput, record_meeting
-
         strangers_meeting = record_meeting(people[Role.ADMIN], other.id, MeetingInput(
             held_on=today(), analysis="Reviewed the book", attendee_ids=[stranger.id], loan_ids=[strangers_loan.id]))
+        make_certificate(stranger, code="supervisor")  # suspended, for a lift to decide on
+        suspend(stranger, "supervisor", people[Role.HR], "missed warning signal")
+        strangers_lift = request_lift(stranger, "supervisor", factories.user(Role.HR, dept=other), "Retrained")
         db.session.commit()
         return {
-            "logins": {role: p.email for role, p in people.items()},
+            "people": {role: (p.id, p.full_name, p.email) for role, p in people.items()},
+            "own": {role: {"attempt_id": attempt_id} for role, attempt_id in own_attempts.items()},
             "values": {"user_id": stranger.id, "department_id": other.id, "slug": "inspection-areas",
                        "position": 1, "filename": "app.css", "employee_no": stranger.employee_no,
                        "token_id": token.id, "attempt_id": strangers_attempt.id,
                        "code": "inspector", "certificate_id": strangers_certificate.id,
                        "verify_code": strangers_certificate.verify_code, "qualification": "inspector",
                        "entry_id": strangers_entry.id, "loan_id": strangers_loan.id,
-                       "report_id": strangers_report.id, "number": 1,
+                       "report_id": strangers_report.id, "number": strangers_version.number,
                        "attachment_id": strangers_attachment.id, "delegation_id": 999999, "batch_id": strangers_batch.id,
-                       "meeting_id": strangers_meeting.id, "lift_id": 999999, "token": "not-a-token",
+                       "meeting_id": strangers_meeting.id, "lift_id": strangers_lift.id, "token": "not-a-token",
                        "escalation_id": strangers_escalation, "notification_id": strangers_notification},
         }
+
+
+def returned_version(report, supervisor):
+    """Version 1 of `report`, as if `supervisor` had returned it (the review rules are tests/inspections')."""
+    returned = Review(report_id=report.id, reviewer_id=supervisor.id, decision=ReviewDecision.RETURNED,
+                      opinion="Thin on collateral.", return_reasons="Describe the warehouse.", scores={},
+                      quality_score=0, created_at=utcnow())
+    db.session.add(returned)
+    version = record_returned(report, returned)
+    db.session.commit()
+    return version
 
 
 def requests_for(app, values):
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout")
     for rule in rules:
-        url = app.url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
+        given = {**values, **VALUES_FOR.get(rule.endpoint, {})}
+        url = app.url_for(rule.endpoint, **{arg: given[arg] for arg in rule.arguments})
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url
 
 
+def allowed(endpoint: str, role: Role | None) -> bool:
+    rule = ACCESS[endpoint]
+    if rule in (PUBLIC, TOKEN):
+        return True
+    return role is not None and (rule == ANY or role in rule)
+
+
+def expected_answer(endpoint: str, method: str, role: Role | None, values: dict) -> tuple[int, str | None]:
+    """The status (and for a redirect, the path) someone allowed gets."""
+    answer = ANSWERS.get((endpoint, method), 200)
+    if isinstance(answer, dict):
+        answer = answer[role] if role in answer else answer[SIGNED_IN]
+    if isinstance(answer, str):
+        return 302, answer.format(**values)
+    return answer, None
+
+
+def signed_in_as(client, role, world) -> None:
+    """Log in as `role`'s person and show that it worked: the session is theirs and the dashboard greets them."""
+    user_id, full_name, email = world["people"][role]
+    response = client.post("/login", data={"login": email, "password": factories.PASSWORD})
+    assert (response.status_code, response.location) == (302, "/dashboard"), response.data[:300]
+    with client.session_transaction() as session:
+        assert session["_user_id"].split(":")[0] == str(user_id)
+    page = client.get("/dashboard")
+    assert page.status_code == 200 and full_name in page.get_data(as_text=True)
+
+
 def test_every_route_is_declared(app):
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(ACCESS)
+    assert {endpoint for endpoint, _method in ANSWERS} <= set(ACCESS)
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
 def test_every_route_as_every_role(app, world, role):
     client = app.test_client()
+    values = dict(world["values"])
     if role:
-        client.post("/login", data={"login": world["logins"][role], "password": factories.PASSWORD})
-    for endpoint, method, url in requests_for(app, world["values"]):
+        signed_in_as(client, role, world)
+        values.update(world["own"][role])
+    for endpoint, method, url in requests_for(app, values):
         response = client.open(url, method=method, data={})
-        where = f"{method} {url} as {role.value if role else 'anonymous'}"
-        assert response.status_code < 500, f"{where}: {response.status_code}"
-        rule = ACCESS[endpoint]
-        if rule == PUBLIC:
-            continue
-        if rule == TOKEN:
-            assert response.status_code == 401, where
-            continue
-        if role is None:
-            assert response.status_code == 302 and "/login" in response.location, where
-        elif rule == ANY or role in rule:
-            assert response.status_code != 403, where
+        got = (response.status_code, response.location)
+        where = f"{method} {url} as {role.value if role else 'anonymous'}: {got}"
+        assert response.status_code < 500, where
+        if ACCESS[endpoint] == TOKEN:
+            assert response.status_code == 401, where  # a session is no credential
+        elif allowed(endpoint, role):
+            status, path = expected_answer(endpoint, method, role, {**values, **VALUES_FOR.get(endpoint, {})})
+            assert response.status_code == status, where
+            if path is not None:
+                assert response.location == path, where
+        elif role is None:
+            assert response.status_code == 302 and response.location.startswith("/login?next="), where
         else:
             assert response.status_code == 403, where
