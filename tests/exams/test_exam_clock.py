@@ -58,3 +58,18 @@ def test_an_autosave_after_the_submit_is_refused(app, client, candidate):
     response = client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {"1": key[1]}})
     assert response.status_code == 409
     assert response.get_json()["error"] == "closed"
+
+
+def test_an_autosave_with_nothing_to_save_still_answers_with_the_clock(app, client, candidate):
+    """The page's heartbeat sends no answers (nothing changed): it is a clock check, not an error."""
+    attempt_id = start(client)
+    key = key_for(app, attempt_id)
+    client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {"1": key[1]}})
+
+    response = client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {}})
+
+    assert response.status_code == 200, response.data[:500]
+    body = response.get_json()
+    assert body["answered"] == 1
+    deadline, _submit_until = stored(app, attempt_id)
+    assert abs(instant(body["deadline"]) - deadline) < timedelta(milliseconds=1)

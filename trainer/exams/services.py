@@ -371,7 +371,8 @@ def _answer_sheet(user_id: int, attempt_id: int, positions: set[int]):
     if not rows or rows[0].user_id != user_id:
         raise ExamError("not_found")
     first = rows[0]
-    asked = {row.position: _Asked(row.item_id, row.option_order, row.kind) for row in rows if row.item_id is not None}
+    asked = {row.position: _Asked(row.item_id, row.option_order, row.kind)
+             for row in rows if row.item_id is not None} if positions else {}  # _SHEET_ONLY reads no questions
     return first.status, first.deadline_at, first.submit_until, first.answered_elsewhere, asked
 
 
