@@ -6,8 +6,9 @@ from trainer.content.models import (  # noqa: F401
     ReadingProgress, SectionReading,
 )
 from trainer.exams.models import Accommodation, AttemptItem, ExamAttempt, Question, QuestionVersion  # noqa: F401
+from trainer.api.models import ApiToken  # noqa: F401
 from trainer.certification.models import (  # noqa: F401
-    ApiToken, Certificate, CertificationEvent, ReminderSent, SuspensionLift,
+    Certificate, CertificationEvent, ReminderSent, SuspensionLift,
 )
 from trainer.inspections.models import (AreaFinding, InspectionReport, Loan, RaisedSignal, ReportAttachment,  # noqa: F401,E402
                                         ReportVersion, Review, ReviewDelegation)

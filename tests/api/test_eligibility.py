@@ -8,7 +8,7 @@ from sqlalchemy import select
 from trainer.api import services
 from trainer.auth.models import Role, User
 from trainer.certification import services as certification
-from trainer.certification.models import ApiToken
+from trainer.api.models import ApiToken
 from trainer.extensions import db
 
 from trainer.timeutil import add_months

@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from trainer.api import services
 from trainer.auth.models import Role, User
-from trainer.certification.models import ApiToken
+from trainer.api.models import ApiToken
 from trainer.extensions import db
 
 from tests import factories

@@ -101,7 +101,7 @@ def test_a_directory_user_logs_in_with_the_directory_password_not_the_local_one(
 def test_wrong_and_empty_directory_passwords_are_refused_and_throttled(client, ctx):
     person = _directory_person()
     assert client.post("/login", data={"login": person.email, "password": "other-pass-22"}).status_code == 422
-    from trainer.sso import ldap
+    from trainer.auth import directory as ldap
 
     assert ldap.check_password(person, "") is False  # never an anonymous bind
     for _ in range(ctx.config["LOGIN_MAX_FAILURES"]):
@@ -122,7 +122,7 @@ def test_people_not_marked_keep_their_local_password_unless_all_are_directory_us
 
 
 def test_a_filter_value_cannot_widen_the_search(ctx):
-    from trainer.sso import ldap
+    from trainer.auth import directory as ldap
 
     person = factories.user(employee_no="E00599")
     person.email = "*)(mail=*"

@@ -11,7 +11,7 @@ from trainer.api import services
 from trainer.api.forms import TokenForm
 from trainer.auth.models import Role, User
 from trainer.auth.services import find_person
-from trainer.certification.models import ApiToken
+from trainer.api.models import ApiToken
 from trainer.extensions import db
 from trainer.security import roles_required
 

@@ -22,7 +22,7 @@ from trainer.audit_log import services as audit_trail
 from trainer.auth.models import User, employee_no_is
 from trainer.api.scopes import Scope, serialize
 from trainer.certification import services as certification
-from trainer.certification.models import ApiToken
+from trainer.api.models import ApiToken
 from trainer.extensions import db
 from trainer.inspections.gate import refusal
 from trainer.timeutil import utcnow

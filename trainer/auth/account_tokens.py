@@ -21,6 +21,7 @@ from sqlalchemy import Enum, ForeignKey, String, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trainer.audit_log import services as audit_trail
+from trainer.auth import password_rules
 from trainer.auth.models import User
 from trainer.auth.services import check_password_policy, set_password
 from trainer.dbtypes import UTCDateTime
@@ -96,13 +97,9 @@ def issue(user: User, purpose: Purpose, *, actor: User | None = None, now: datet
 def local_password_possible(user: User) -> bool:
     """Whether a set-password link makes sense for this person: not when their password is the
     directory's (LDAP), nor when local passwords are off for them (single sign-on)."""
-    try:
-        from trainer.sso import services as sso  # noqa: PLC0415 - single sign-on is optional
-    except ImportError:
-        return True
-    if sso.uses_directory(user):
+    if password_rules.uses_directory(user):
         return False
-    return sso.local_passwords_on() or sso.is_break_glass_admin(user)
+    return password_rules.local_passwords_on() or password_rules.is_break_glass_admin(user)
 
 
 def _usable(row: AccountToken | None, purpose: Purpose, now: datetime) -> tuple[AccountToken, User]:

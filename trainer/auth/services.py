@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from trainer.auth import password_rules
 from trainer.auth.models import LoginThrottle, Role, User, UserRole, employee_no_is
 from trainer.dbutil import get_or_create
 from trainer.extensions import db
@@ -84,13 +85,11 @@ def authenticate(login: str, password: str, client_ip: str, now: datetime | None
     remaining = _locked_seconds([account_key], now)
     if remaining:
         return LoginOutcome(locked_for_seconds=remaining)
-    from trainer.sso import services as sso  # the directory and local-password rules
-
-    if not sso.password_login_allowed(user):
+    if not password_rules.password_login_allowed(user):
         return LoginOutcome(password_login_off=True)
 
-    if user is not None and sso.uses_directory(user):
-        has_password, matches = True, sso.check_directory_password(user, password)
+    if user is not None and password_rules.uses_directory(user):
+        has_password, matches = True, password_rules.check_directory_password(user, password)
     else:
         has_password = user is not None and bool(user.password_hash)
         matches = verify_password(user.password_hash if has_password else dummy_hash(), password)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from trainer import errors
-from trainer.auth import services
+from trainer.auth import password_rules, services
 from trainer.auth.forms import ChangePasswordForm, LoginForm
 from trainer.extensions import db, login_manager
 
@@ -78,11 +78,9 @@ def login():
 def sso_login_page() -> dict:
     """What the login page offers: the single sign-on button, and the password form unless local
     passwords are off (then only with ?password=1, for break-glass administrators and directory users)."""
-    from trainer.sso import services as sso
-
-    shown = sso.local_passwords_on() or sso.ldap_enabled() or request.args.get("password") == "1" \
-        or request.method == "POST"
-    return {"sso_enabled": sso.oidc_enabled(), "show_password_form": shown}
+    shown = password_rules.local_passwords_on() or password_rules.ldap_enabled() \
+        or request.args.get("password") == "1" or request.method == "POST"
+    return {"sso_enabled": password_rules.oidc_enabled(), "show_password_form": shown}
 
 
 @bp.post("/logout")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from trainer.auth.models import User
 from trainer.auth.services import find_person
-from trainer.certification.models import ApiToken
+from trainer.api.models import ApiToken
 from trainer.extensions import db
 from trainer.inspections import services
 from trainer.inspections.channel import Channel

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trainer.auth.models import User
-from trainer.certification.models import ApiToken
+from trainer.api.models import ApiToken
 from trainer.inspections.models import ReportChannel
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer import events
 from trainer.auth.models import User
-from trainer.certification.models import ApiToken
+from trainer.api.models import ApiToken
 from trainer.extensions import db
 from trainer.inspections.channel import WEB, Channel
 from trainer.inspections.gate import GateRefused, require_inspector

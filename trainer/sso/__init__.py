@@ -1,5 +1,5 @@
-"""Single sign-on: OpenID Connect login (Authlib), LDAP / Active Directory
-password checks (ldap3), and turning local passwords off.
+"""Single sign-on: OpenID Connect login (Authlib). The password rules it turns on (local passwords
+off, LDAP / Active Directory checks with ldap3) live with the login: trainer.auth.password_rules.
 
 Both routes end in the same session start as a password login
 (trainer.auth.views.start_session), so sessions, the saved language and the

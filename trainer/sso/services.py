@@ -1,5 +1,5 @@
-"""The rules of single sign-on: who may use a local password, who is checked
-against the directory, and which person an identity provider's claims name."""
+"""Which person an identity provider's claims name (the OpenID Connect login). Who may use a local
+password and who is checked against the directory are password rules: trainer.auth.password_rules."""
 from __future__ import annotations
 
 import enum
@@ -11,42 +11,6 @@ from sqlalchemy import func, select
 from trainer.auth.services import find_person
 from trainer.auth.models import Department, Role, User
 from trainer.extensions import db
-
-
-def oidc_enabled() -> bool:
-    return bool(current_app.config.get("OIDC_ISSUER"))
-
-
-def ldap_enabled() -> bool:
-    return bool(current_app.config.get("LDAP_URL"))
-
-
-def local_passwords_on() -> bool:
-    return bool(current_app.config.get("LOCAL_PASSWORDS", True))
-
-
-def uses_directory(user: User) -> bool:
-    """Whether this person's password is checked by the LDAP / AD directory instead of a local hash."""
-    if not ldap_enabled():
-        return False
-    return current_app.config.get("LDAP_USERS") == "all" or bool(user.directory_login)
-
-
-def is_break_glass_admin(user: User) -> bool:
-    """An administrator listed in TRAINER_LOCAL_PASSWORD_ADMINS keeps a local password when they are off,
-    for when the identity provider is down (and for the first administrator, `trainer create-admin`)."""
-    listed = current_app.config.get("LOCAL_PASSWORD_ADMINS", ())
-    return user.employee_no.strip().lower() in listed and user.has_role(Role.ADMIN)
-
-
-def password_login_allowed(user: User | None) -> bool:
-    """Whether a password may log this person in (an unknown login gets the same answer as a
-    person without the right, so the form does not tell which accounts exist)."""
-    if local_passwords_on():
-        return True
-    if user is None:
-        return ldap_enabled()
-    return uses_directory(user) or is_break_glass_admin(user)
 
 
 class Refusal(str, enum.Enum):
@@ -109,9 +73,3 @@ def _create_person(employee_no: str, email: str, full_name: str) -> Match:
     except (AdminRuleError, IntegrityError):  # e.g. the email is another person's, or another node won the race
         db.session.rollback()
         return Match(refusal=Refusal.UNKNOWN)
-
-
-def check_directory_password(user: User, password: str) -> bool:
-    from trainer.sso import ldap
-
-    return ldap.check_password(user, password)

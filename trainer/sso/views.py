@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from trainer.auth import password_rules
 from trainer.auth.views import start_session
 from trainer.sso import oidc, services
 
@@ -14,7 +15,7 @@ NEXT_KEY = "sso_next"
 
 @bp.get("/login/sso")
 def start():
-    if not services.oidc_enabled():
+    if not password_rules.oidc_enabled():
         abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
@@ -29,7 +30,7 @@ def start():
 
 @bp.get("/login/sso/callback")
 def callback():
-    if not services.oidc_enabled():
+    if not password_rules.oidc_enabled():
         abort(404)
     if request.args.get("error") == "access_denied":
         return _refused(_("The sign-on was cancelled. You can try again."), 403)
