@@ -26,14 +26,19 @@ def assert_migrations_match_models(url: str) -> None:
         db.engine.dispose()
 
 
-def test_migrations_on_an_empty_sqlite_file(tmp_path):
-    assert_migrations_match_models(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not PG_URL, reason="TRAINER_TEST_DATABASE_URL not set"))])
+def empty_database_url(request, tmp_path):
+    """A new, empty database of each kind (PostgreSQL: a scratch database, dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    else:
+        with scratch_postgres_database() as url:
+            yield url.render_as_string(hide_password=False)
 
 
-@pytest.mark.skipif(not PG_URL, reason="TRAINER_TEST_DATABASE_URL not set")
-def test_migrations_on_an_empty_postgresql_database():
-    with scratch_postgres_database() as url:
-        assert_migrations_match_models(url.render_as_string(hide_password=False))
+def test_migrations_on_an_empty_database(empty_database_url):
+    assert_migrations_match_models(empty_database_url)
 
 
 def test_the_upgrade_reseals_an_existing_ledger_and_makes_it_append_only(tmp_path):
@@ -91,8 +96,9 @@ def test_the_upgrade_reseals_an_existing_ledger_and_makes_it_append_only(tmp_pat
         db.engine.dispose()
 
 
-def _rereading_causes_survive_the_upgrade(url: str) -> None:
+def test_rereading_causes_are_backfilled(empty_database_url):
     """Assignments written before they named their cause get it from the suspension recorded with them."""
+    url = empty_database_url
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import select
 
@@ -124,13 +130,3 @@ def _rereading_causes_survive_the_upgrade(url: str) -> None:
         db.session.remove()
         assert dict(db.session.execute(select(ReadAssignment.id, ReadAssignment.cause)).all()) == written
         db.engine.dispose()
-
-
-def test_rereading_causes_are_backfilled_on_sqlite(tmp_path):
-    _rereading_causes_survive_the_upgrade(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-
-
-@pytest.mark.skipif(not PG_URL, reason="TRAINER_TEST_DATABASE_URL not set")
-def test_rereading_causes_are_backfilled_on_postgresql():
-    with scratch_postgres_database() as url:
-        _rereading_causes_survive_the_upgrade(url.render_as_string(hide_password=False))

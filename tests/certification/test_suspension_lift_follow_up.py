@@ -35,6 +35,19 @@ def suspended(ctx, smtp_server):
     return dict(hr=hr, second=second, admin=admin, officer=officer, unrelated=unrelated)
 
 
+def decided(suspended, smtp_server, decider: str, approve: bool, note: str):
+    """HR asks for the lift (the approvers' mails are sent and forgotten), then `decider` decides;
+    the mails that decision sends are delivered."""
+    lift = lifts.request_lift(suspended["officer"], "inspector", suspended["hr"], "Cleared by the inquiry")
+    db.session.commit()
+    deliver_pending()
+    smtp_server.received.clear()
+    lifts.decide_lift(lift.id, suspended[decider], approve=approve, note=note)
+    db.session.commit()
+    deliver_pending()
+    return lift
+
+
 def subjects_to(smtp_server, person) -> list[str]:
     return [mail.subject for mail in smtp_server.to(person.email)]
 
@@ -65,14 +78,8 @@ def test_an_approval_tells_the_requester_and_the_person_and_withdraws_the_suspen
     assert content.open_assignments(officer.id) == {m.id for m in modules} | {suspended["unrelated"].id}
     done, missing = content.has_completed_current(officer.id, "inspector")
     assert not done and missing
-    lift = lifts.request_lift(officer, "inspector", suspended["hr"], "Cleared by the inquiry")
-    db.session.commit()
-    deliver_pending()  # the approvers are asked
-    smtp_server.received.clear()
 
-    lifts.decide_lift(lift.id, suspended["second"], approve=True, note="File 2026/14")
-    db.session.commit()
-    deliver_pending()
+    decided(suspended, smtp_server, "second", approve=True, note="File 2026/14")
 
     assert subjects_to(smtp_server, suspended["hr"]) == [
         f"Aprobada: levantar la suspensión de {officer.full_name} (Inspector/a post-préstamo)"]
@@ -90,14 +97,8 @@ def test_an_approval_tells_the_requester_and_the_person_and_withdraws_the_suspen
 def test_a_rejection_tells_only_the_requester_and_keeps_the_rereading(suspended, smtp_server):
     officer = suspended["officer"]
     before = content.open_assignments(officer.id)
-    lift = lifts.request_lift(officer, "inspector", suspended["hr"], "Cleared by the inquiry")
-    db.session.commit()
-    deliver_pending()  # the approvers are asked
-    smtp_server.received.clear()
 
-    lifts.decide_lift(lift.id, suspended["admin"], approve=False, note="The inquiry is not closed")
-    db.session.commit()
-    deliver_pending()
+    decided(suspended, smtp_server, "admin", approve=False, note="The inquiry is not closed")
 
     assert [mail.recipients for mail in smtp_server.received] == [[suspended["hr"].email]]
     assert subjects_to(smtp_server, suspended["hr"])[0].startswith("Rechazada: levantar la suspensión")
