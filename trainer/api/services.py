@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased, lazyload
 
 from trainer.audit_log import services as audit_trail
@@ -92,14 +92,16 @@ def authenticate(header_value: str | None) -> ApiToken | None:
     digest = _digest(plaintext)
     # Found and its use counted in one statement (in SQL, so concurrent requests do not lose uses);
     # a revoked token matches nothing and is not counted.
-    token = db.session.scalar(
-        update(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
-        .values(use_count=ApiToken.use_count + 1, last_used_at=utcnow()).returning(ApiToken)
-        .execution_options(synchronize_session=False))
+    token = db.session.scalar(_COUNT_USE, {"digest": digest, "at": utcnow()})
     db.session.commit()
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None
     return token
+
+
+_COUNT_USE = (update(ApiToken).where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+              .values(use_count=ApiToken.use_count + 1, last_used_at=bindparam("at", type_=ApiToken.last_used_at.type))
+              .returning(ApiToken).execution_options(synchronize_session=False))
 
 
 @dataclass(frozen=True)

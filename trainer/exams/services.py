@@ -435,28 +435,20 @@ def submit(user: User, attempt_id: int, now: datetime | None = None, closed_by: 
 def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
     # The flip comes first and locks the row: saves still in flight commit before it
     # (see `_answer_sheet`), later ones are refused, so the answers read below are final.
-    won = db.session.execute(
-        update(ExamAttempt)
-        .where(ExamAttempt.id == attempt.id, ExamAttempt.status == AttemptStatus.IN_PROGRESS)
-        .values(status=AttemptStatus.SUBMITTED, submitted_at=now, closed_by=closed_by)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    connection = db.session.connection()
+    won = connection.execute(_FLIP, {"of_attempt": attempt.id, "at": now, "by": closed_by}).rowcount == 1
     if not won:  # someone else submitted it first: show their result
         db.session.rollback()
         db.session.expire(attempt)
         return db.session.get(ExamAttempt, attempt.id)
     # The answers and the frozen questions as rows (no ORM objects), graded, written back in two UPDATEs.
-    rows = db.session.execute(
-        select(AttemptItem.id, AttemptItem.position, AttemptItem.selected, QuestionVersion.body)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position)).all()
+    rows = connection.execute(_TO_GRADE, {"of_attempt": attempt.id}).all()
     result = grade([(row.position, row.body, row.selected) for row in rows], attempt.pass_mark)
     right = [row.id for row, graded in zip(rows, result.items) if graded.correct]
-    db.session.execute(update(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
-                       .values(correct=AttemptItem.id.in_(right)).execution_options(synchronize_session=False))
+    connection.execute(_MARK, {"of_attempt": attempt.id, "right": right})
     scores = {"correct_count": result.correct_count, "score": result.score, "passed": result.passed}
-    db.session.execute(update(ExamAttempt).where(ExamAttempt.id == attempt.id).values(**scores)
-                       .execution_options(synchronize_session=False))
+    connection.execute(_SCORE, {"of_attempt": attempt.id, "n_correct": result.correct_count, "pct": result.score,
+                                "ok": result.passed})
     if result.passed:
         person = db.session.get(User, attempt.user_id, options=[lazyload(User.role_rows)])
         certification.grant_for_pass(person, attempt.qualification, attempt.id, now)
@@ -466,6 +458,22 @@ def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
         set_committed_value(attempt, name, value)
     _forget_items(attempt.id)
     return attempt
+
+
+_ATTEMPTS, _ITEMS = ExamAttempt.__table__, AttemptItem.__table__
+_FLIP = (update(_ATTEMPTS)
+         .where(_ATTEMPTS.c.id == bindparam("of_attempt"), _ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS)
+         .values(status=AttemptStatus.SUBMITTED, submitted_at=bindparam("at", type_=_ATTEMPTS.c.submitted_at.type),
+                 closed_by=bindparam("by", type_=_ATTEMPTS.c.closed_by.type)))
+_TO_GRADE = (select(_ITEMS.c.id, _ITEMS.c.position, _ITEMS.c.selected, QuestionVersion.body)
+             .join(QuestionVersion, QuestionVersion.id == _ITEMS.c.question_version_id)
+             .where(_ITEMS.c.attempt_id == bindparam("of_attempt")).order_by(_ITEMS.c.position))
+_MARK = (update(_ITEMS).where(_ITEMS.c.attempt_id == bindparam("of_attempt"))
+         .values(correct=_ITEMS.c.id.in_(bindparam("right", expanding=True))))
+_SCORE = (update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("of_attempt"))
+          .values(correct_count=bindparam("n_correct", type_=_ATTEMPTS.c.correct_count.type),
+                  score=bindparam("pct", type_=_ATTEMPTS.c.score.type),
+                  passed=bindparam("ok", type_=_ATTEMPTS.c.passed.type)))
 
 
 def close_if_overdue(attempt: ExamAttempt, now: datetime | None = None) -> ExamAttempt:
