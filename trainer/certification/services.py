@@ -11,10 +11,11 @@ import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from trainer import events, policies
 from trainer.auth.models import User
@@ -80,8 +81,16 @@ def latest_certificates(user_ids: list[int], code: str | None = None,
     With `on`: the one in force that day (the latest started by then; an early renewal starts later)."""
     if not user_ids:
         return {}
-    query = select(Certificate).where(Certificate.user_id.in_(user_ids), rules.in_force(Certificate, on, code))
-    return {(cert.user_id, cert.qualification): cert for cert in db.session.scalars(query)}
+    query = _in_force_query(code, on)
+    return {(cert.user_id, cert.qualification): cert for cert in db.session.scalars(query, {"user_ids": user_ids})}
+
+
+@lru_cache(maxsize=256)
+def _in_force_query(code: str | None, on: date | None):
+    """The statement for one day and qualification, built once (the people are its parameter):
+    building the standing rule's SQL and its cache key cost more than running it."""
+    return select(Certificate).where(Certificate.user_id.in_(bindparam("user_ids", expanding=True)),
+                                     rules.in_force(Certificate, on, code))
 
 
 @contextmanager

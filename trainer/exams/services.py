@@ -364,10 +364,18 @@ def _answer_sheet(user_id: int, attempt_id: int, positions: set[int]):
     wrote, and a save that comes after the flip waits for the submit to commit and then reads the
     attempt closed. Without it a save could commit its answers after the grader had read the old
     ones. SQLite runs one writing transaction at a time, so there the guarded UPDATE is the whole check.
+
+    Also on PostgreSQL, the same statement makes this transaction's commit asynchronous
+    (synchronous_commit off, for this transaction only): the save does not wait for the WAL
+    to reach the disk, which is most of its time. What SQLite's default (synchronous=NORMAL)
+    does for every commit: a crash of the database server can lose the last fraction of a
+    second of saves, never half a save. The submit carries every answer of the page again and
+    commits synchronously, which also makes every earlier save durable (the WAL is flushed in order).
     """
     connection = db.session.connection()
-    rows = (connection.execute(_SHEET, {"attempt_id": attempt_id, "positions": sorted(positions)}) if positions
-            else connection.execute(_SHEET_ONLY, {"attempt_id": attempt_id})).all()
+    sheets = _SHEETS[connection.dialect.name == "postgresql"]
+    rows = (connection.execute(sheets[True], {"attempt_id": attempt_id, "positions": sorted(positions)}) if positions
+            else connection.execute(sheets[False], {"attempt_id": attempt_id})).all()
     if not rows or rows[0].user_id != user_id:
         raise ExamError("not_found")
     first = rows[0]
@@ -376,7 +384,7 @@ def _answer_sheet(user_id: int, attempt_id: int, positions: set[int]):
     return first.status, first.deadline_at, first.submit_until, first.answered_elsewhere, asked
 
 
-def _sheet_query(with_positions: bool):
+def _sheet_query(with_positions: bool, postgresql: bool):
     positions = bindparam("positions", expanding=True)
     answered = AttemptItem.__table__.alias("answered")
     elsewhere = select(func.count()).select_from(answered).where(
@@ -385,6 +393,8 @@ def _sheet_query(with_positions: bool):
         elsewhere = elsewhere.where(answered.c.position.not_in(positions))
     columns = [ExamAttempt.user_id, ExamAttempt.status, ExamAttempt.deadline_at, ExamAttempt.submit_until,
                elsewhere.scalar_subquery().label("answered_elsewhere")]
+    if postgresql:  # see `_answer_sheet`: this transaction's commit does not wait for the disk
+        columns.append(func.set_config("synchronous_commit", "off", True).label("relaxed_commit"))
     query = select(*columns)
     if with_positions:
         query = (select(*columns, AttemptItem.id.label("item_id"), AttemptItem.position, AttemptItem.option_order,
@@ -395,7 +405,8 @@ def _sheet_query(with_positions: bool):
             .with_for_update(read=True, of=ExamAttempt.__table__))
 
 
-_SHEET, _SHEET_ONLY = _sheet_query(True), _sheet_query(False)
+# {on PostgreSQL: {with positions: statement}}
+_SHEETS = {pg: {asked: _sheet_query(asked, pg) for asked in (True, False)} for pg in (False, True)}
 
 # One answer, written only if the attempt is still the person's, open and in time, checked in the same statement.
 _WRITE_ANSWER = (
@@ -437,28 +448,20 @@ def submit(user: User, attempt_id: int, now: datetime | None = None, closed_by: 
 def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
     # The flip comes first and locks the row: saves still in flight commit before it
     # (see `_answer_sheet`), later ones are refused, so the answers read below are final.
-    won = db.session.execute(
-        update(ExamAttempt)
-        .where(ExamAttempt.id == attempt.id, ExamAttempt.status == AttemptStatus.IN_PROGRESS)
-        .values(status=AttemptStatus.SUBMITTED, submitted_at=now, closed_by=closed_by)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    connection = db.session.connection()
+    won = connection.execute(_FLIP, {"of_attempt": attempt.id, "at": now, "by": closed_by}).rowcount == 1
     if not won:  # someone else submitted it first: show their result
         db.session.rollback()
         db.session.expire(attempt)
         return db.session.get(ExamAttempt, attempt.id)
     # The answers and the frozen questions as rows (no ORM objects), graded, written back in two UPDATEs.
-    rows = db.session.execute(
-        select(AttemptItem.id, AttemptItem.position, AttemptItem.selected, QuestionVersion.body)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position)).all()
+    rows = connection.execute(_TO_GRADE, {"of_attempt": attempt.id}).all()
     result = grade([(row.position, row.body, row.selected) for row in rows], attempt.pass_mark)
     right = [row.id for row, graded in zip(rows, result.items) if graded.correct]
-    db.session.execute(update(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
-                       .values(correct=AttemptItem.id.in_(right)).execution_options(synchronize_session=False))
+    connection.execute(_MARK, {"of_attempt": attempt.id, "right": right})
     scores = {"correct_count": result.correct_count, "score": result.score, "passed": result.passed}
-    db.session.execute(update(ExamAttempt).where(ExamAttempt.id == attempt.id).values(**scores)
-                       .execution_options(synchronize_session=False))
+    connection.execute(_SCORE, {"of_attempt": attempt.id, "n_correct": result.correct_count, "pct": result.score,
+                                "ok": result.passed})
     if result.passed:
         person = db.session.get(User, attempt.user_id, options=[lazyload(User.role_rows)])
         certification.grant_for_pass(person, attempt.qualification, attempt.id, now)
@@ -468,6 +471,22 @@ def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
         set_committed_value(attempt, name, value)
     _forget_items(attempt.id)
     return attempt
+
+
+_ATTEMPTS, _ITEMS = ExamAttempt.__table__, AttemptItem.__table__
+_FLIP = (update(_ATTEMPTS)
+         .where(_ATTEMPTS.c.id == bindparam("of_attempt"), _ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS)
+         .values(status=AttemptStatus.SUBMITTED, submitted_at=bindparam("at", type_=_ATTEMPTS.c.submitted_at.type),
+                 closed_by=bindparam("by", type_=_ATTEMPTS.c.closed_by.type)))
+_TO_GRADE = (select(_ITEMS.c.id, _ITEMS.c.position, _ITEMS.c.selected, QuestionVersion.body)
+             .join(QuestionVersion, QuestionVersion.id == _ITEMS.c.question_version_id)
+             .where(_ITEMS.c.attempt_id == bindparam("of_attempt")).order_by(_ITEMS.c.position))
+_MARK = (update(_ITEMS).where(_ITEMS.c.attempt_id == bindparam("of_attempt"))
+         .values(correct=_ITEMS.c.id.in_(bindparam("right", expanding=True))))
+_SCORE = (update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("of_attempt"))
+          .values(correct_count=bindparam("n_correct", type_=_ATTEMPTS.c.correct_count.type),
+                  score=bindparam("pct", type_=_ATTEMPTS.c.score.type),
+                  passed=bindparam("ok", type_=_ATTEMPTS.c.passed.type)))
 
 
 def close_if_overdue(attempt: ExamAttempt, now: datetime | None = None) -> ExamAttempt:
