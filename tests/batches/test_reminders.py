@@ -8,7 +8,7 @@ from trainer.batches.reminders import send_batch_reminders
 
 from tests import factories
 from tests.batches.helpers import DUE, START, at, batch_of
-from tests.exams.helpers import read_modules, sit
+from tests.factories import read_modules, sit
 
 
 def test_members_who_have_not_passed_get_one_email_per_stage_in_their_language(ctx, smtp_server, runner):
