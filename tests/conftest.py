@@ -240,13 +240,10 @@ def runner(app):
 
 @pytest.fixture
 def login(client):
-    def do_login(user_or_login, password: str = "correct-horse-1"):
-        login_name = getattr(user_or_login, "email", user_or_login)
-        response = client.post("/login", data={"login": login_name, "password": password})
-        assert response.status_code == 302, response.data[:500]
-        return response
+    """`login(person_or_email)`: the client signs in (see factories.sign_in)."""
+    from tests import factories
 
-    return do_login
+    return lambda user_or_login, password=factories.PASSWORD: factories.sign_in(client, user_or_login, password)
 
 
 @pytest.fixture

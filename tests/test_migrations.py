@@ -104,7 +104,6 @@ def test_rereading_causes_are_backfilled(empty_database_url):
 
     from tests import factories
     from tests.conftest import TEST_CONFIG
-    from tests.inspections.helpers import certify
     from trainer.certification.services import suspend
     from trainer.certification.models import CertificationEvent
     from trainer.content.models import Module, ReadAssignment
@@ -114,8 +113,8 @@ def test_rereading_causes_are_backfilled(empty_database_url):
         upgrade()
         factories.load_content()
         hr, person, other = factories.user("hr"), factories.user(), factories.user()
-        certify(person)
-        certify(other)
+        factories.certify(person)
+        factories.certify(other)
         suspend(person, "inspector", hr, "sanction under review")
         db.session.commit()
         db.session.add(ReadAssignment(user_id=other.id, module_id=db.session.scalar(select(Module.id).limit(1)),

@@ -20,7 +20,7 @@ from trainer.ledger.signing import generate_pem
 
 from tests import factories
 from tests.conftest import PG_URL, TEST_CONFIG, scratch_postgres_database
-from tests.exams.helpers import answers, read_modules
+from tests.factories import answers, read_modules
 from tests.ledger.conftest import qualify_supervisor
 from tests.nodes import BIN, Browser, csrf_token, gunicorn
 

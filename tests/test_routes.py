@@ -13,28 +13,24 @@ import pytest
 from sqlalchemy import select
 
 from trainer.api.services import issue_token
-from trainer.batches.services import add_members, create_batch
-from trainer.certification.services import today
 from trainer.auth.models import Role
+from trainer.batches.services import add_members, create_batch
+from trainer.certification.lifts import request_lift
+from trainer.certification.services import suspend, today
+from trainer.escalations.models import Escalation
+from trainer.exams.services import start_attempt
 from trainer.extensions import db
 from trainer.inspections.evidence import add as add_evidence
-from trainer.inspections.services import file_report
-from trainer.ledger.services import log_entry
-
-from trainer.exams.services import start_attempt
-from trainer.certification.lifts import request_lift
-from trainer.certification.services import suspend
-from trainer.escalations.models import Escalation
 from trainer.inspections.models import Review, ReviewDecision
+from trainer.inspections.services import file_report
 from trainer.inspections.versions import record_returned
+from trainer.ledger.services import log_entry
 from trainer.meetings.services import MeetingInput, record_meeting
 from trainer.notifications.models import Notification
 from trainer.timeutil import utcnow
 
 from tests import factories
-from tests.certification.test_certificate_pages import make_certificate
-from tests.exams.helpers import read_modules
-from tests.inspections.helpers import full_content, loan
+from tests.factories import loan, read_modules, report_content
 
 PUBLIC = "public"
 ANY = "any signed-in person"
@@ -159,9 +155,7 @@ ANSWERS = {
     ("web.set_language", "POST"): "/",
     ("auth.login", "GET"): {None: 200, SIGNED_IN: "/dashboard"},
     ("auth.login", "POST"): {None: 422, SIGNED_IN: "/dashboard"},  # a visitor's empty form is refused
-    ("auth.change_password", "POST"): 422,  # the empty form is shown again with its errors
     ("auth.logout", "POST"): "/login",
-    ("account.forgot_password", "POST"): 422,
     ("account.accept_invitation", "GET"): 404,  # a link whose token is not one
     ("account.accept_invitation", "POST"): 404,
     ("account.reset_password", "GET"): 404,
@@ -171,38 +165,29 @@ ANSWERS = {
     ("sso.start", "GET"): 404,  # no TRAINER_OIDC_ISSUER in the tests
     ("sso.callback", "GET"): 404,
     ("content.module", "GET"): "/modules/{slug}/1",  # a module opens at its first section
-    ("content.complete", "POST"): 422,
     ("exams.start", "POST"): "/exams/attempts/{attempt_id}",  # the attempt already under way
     ("exams.save", "POST"): "/exams/attempts/{attempt_id}",
     ("exams.submit", "POST"): "/exams/attempts/{attempt_id}/result",
     ("certification.issuer_logo", "GET"): 404,  # no TRAINER_BANK_LOGO in the tests
-    ("hr.import_people", "POST"): 422,
     ("hr.exam_statistics_index", "GET"): "/people/exams/{code}/statistics",
-    ("hr.suspend_qualification", "POST"): 422,
-    ("hr.revoke_qualification", "POST"): 422,
-    ("hr.grant_accommodation", "POST"): 422,
-    ("hr.grant_exam_lever", "POST"): 422,
-    ("hr.request_lift", "POST"): 422,
-    ("hr.decide_lift", "POST"): 422,  # the request exists (else 404); an empty decision is refused
-    ("admin.new_user", "POST"): 422,
-    ("admin.edit_user", "POST"): 422,
     ("admin.reset_password", "POST"): "/admin/users/{user_id}",
     ("admin.edit_department", "POST"): "/admin/departments",
     ("api.eligibility", "GET"): 401,
     ("api.eligibility_batch", "POST"): 401,
     ("api.create_inspection", "POST"): 401,
-    ("api_admin.new_token", "POST"): 422,
     ("api_admin.revoke_token", "POST"): "/admin/api-tokens/",
-    ("ledger.new", "POST"): 422,
-    ("ledger.reverse", "POST"): 422,
-    ("inspections.import_loans", "POST"): 422,
-    ("inspections.delegate_reviews", "POST"): 422,
-    ("batches.new", "POST"): 422,
     ("batches.add_members", "POST"): "/batches/{batch_id}",
-    ("meetings.new", "POST"): 422,
     ("notifications.read", "POST"): "/notifications/",
     ("notifications.read_all", "POST"): "/notifications/",
 }
+# Forms whose empty post is refused with the form and its errors (422): the form was reached.
+EMPTY_FORM_REFUSED = {
+    "auth.change_password", "account.forgot_password", "content.complete", "hr.import_people",
+    "hr.suspend_qualification", "hr.revoke_qualification", "hr.grant_accommodation", "hr.grant_exam_lever",
+    "hr.request_lift", "admin.new_user", "admin.edit_user", "api_admin.new_token", "ledger.new", "ledger.reverse",
+    "inspections.import_loans", "inspections.delegate_reviews", "batches.new", "meetings.new", "hr.decide_lift",
+}  # hr.decide_lift: the request exists (else 404); an empty decision is refused
+ANSWERS.update({(endpoint, "POST"): 422 for endpoint in EMPTY_FORM_REFUSED})
 # Values for one endpoint's URL, where the world's shared ones do not fit it.
 VALUES_FOR = {"bootstrap.static": {"filename": "css/bootstrap.min.css"}}
 
@@ -220,23 +205,23 @@ def world(app):
         stranger = factories.user(dept=other)
         read_modules(stranger, "inspector")
         strangers_attempt = start_attempt(stranger, "inspector")
-        strangers_certificate = make_certificate(stranger)
+        strangers_certificate = factories.certificate(stranger)
         token, _ = issue_token("Loan servicing", people[Role.ADMIN])
         strangers_entry = log_entry(people[Role.HR], stranger, "outstanding_inspection", 5, "Thorough report")
-        strangers_loan = loan(other, stranger)
-        strangers_draft = file_report(stranger, strangers_loan, full_content(kind="irregular"))
+        strangers_loan = loan(stranger)
+        strangers_draft = file_report(stranger, strangers_loan, report_content(kind="irregular"))
         strangers_attachment = add_evidence(stranger, strangers_draft.id, "acta.pdf", b"%PDF-1.4 evidence")
-        strangers_report = file_report(stranger, strangers_loan, full_content(), submit=True)
+        strangers_report = file_report(stranger, strangers_loan, report_content(), submit=True)
         strangers_version = returned_version(strangers_report, factories.user(Role.SUPERVISOR, dept=other))
         strangers_batch = create_batch(people[Role.HR], "Cohort", "inspector", today(), today() + timedelta(days=30))
         add_members(strangers_batch, people[Role.HR], [stranger.id])
-        escalated = file_report(stranger, strangers_loan, full_content(kind="irregular", signals={"fund_diversion": "x"}),
+        escalated = file_report(stranger, strangers_loan, report_content(kind="irregular", signals={"fund_diversion": "x"}),
                                 submit=True)
         strangers_escalation = db.session.scalar(select(Escalation.id).where(Escalation.report_id == escalated.id))
         strangers_notification = db.session.scalar(select(Notification.id).where(Notification.user_id == stranger.id))
         strangers_meeting = record_meeting(people[Role.ADMIN], other.id, MeetingInput(
             held_on=today(), analysis="Reviewed the book", attendee_ids=[stranger.id], loan_ids=[strangers_loan.id]))
-        make_certificate(stranger, code="supervisor")  # suspended, for a lift to decide on
+        factories.certificate(stranger, code="supervisor")  # suspended, for a lift to decide on
         suspend(stranger, "supervisor", people[Role.HR], "missed warning signal")
         strangers_lift = request_lift(stranger, "supervisor", factories.user(Role.HR, dept=other), "Retrained")
         db.session.commit()

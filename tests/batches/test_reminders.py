@@ -12,7 +12,7 @@ from trainer.timeutil import utcnow
 
 from tests import factories
 from tests.batches.helpers import DUE, START, at, batch_of
-from tests.exams.helpers import read_modules, sit
+from tests.factories import read_modules, sit
 
 
 def remind(now) -> int:

@@ -13,7 +13,7 @@ from trainer.csv_import import ImportRejected
 
 from tests import factories
 from tests.batches.helpers import DUE, START, at, batch_of
-from tests.exams.helpers import read_modules, sit
+from tests.factories import read_modules, sit
 
 
 @pytest.fixture

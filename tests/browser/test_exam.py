@@ -10,7 +10,7 @@ from trainer.exams.models import AttemptStatus, ExamAttempt
 from trainer.extensions import db
 
 from tests import factories
-from tests.exams.helpers import answers, read_modules
+from tests.factories import answers, read_modules
 
 
 def test_sit_the_inspector_exam_in_spanish(live_server, page):

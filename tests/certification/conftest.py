@@ -1,13 +1,14 @@
 """A real SMTP server on localhost that keeps what it receives."""
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.nodes import free_port
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,6 @@ class Mailbox:
 
     def to(self, address: str) -> list[Received]:
         return [mail for mail in self.received if address in mail.recipients]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

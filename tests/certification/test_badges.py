@@ -12,7 +12,6 @@ from trainer.certification.models import Certificate, CertificateStatus
 from trainer.extensions import db
 
 from tests import factories
-from tests.certification.test_certificate_pages import end_certificate, make_certificate
 
 CONTEXT = "https://w3id.org/openbadges/v2"
 
@@ -69,7 +68,7 @@ def test_badge_class_document(ctx):
 def holder(app):
     with app.app_context():
         person = factories.user()
-        cert = make_certificate(person)
+        cert = factories.certificate(person)
         return {"email": person.email, "code": cert.verify_code, "salt": cert.badge_salt,
                 "expires_on": cert.expires_on, "id": person.id}
 
@@ -107,7 +106,7 @@ def test_badge_class_and_issuer_link_up(client, holder):
 
 def test_revoked_badge_answers_gone_with_a_generic_reason(client, holder, app):
     with app.app_context():
-        end_certificate(db.session.get(User, holder["id"]), "revoked", "Falsified an inspection report")
+        factories.end_certificate(db.session.get(User, holder["id"]), "revoked", "Falsified an inspection report")
     response = client.get(f"/badges/assertions/{holder['code']}.json")
     assert response.status_code == 410
     # The reason HR gave is an internal note: the public document only says "revoked".
@@ -120,10 +119,10 @@ def test_revoked_badge_answers_gone_with_a_generic_reason(client, holder, app):
 def test_suspended_badge_is_revoked_too_since_the_certificate_never_returns(client, app):
     with app.app_context():
         person = factories.user()
-        current = make_certificate(person, starts_in=-300, ends_in=10)
-        renewal = make_certificate(person, starts_in=11, ends_in=376)
+        current = factories.certificate(person, starts_in=-300, ends_in=10)
+        renewal = factories.certificate(person, starts_in=11, ends_in=376)
         codes = (current.verify_code, renewal.verify_code)
-        end_certificate(person, "suspended", "Missed two warning signals")
+        factories.end_certificate(person, "suspended", "Missed two warning signals")
         assert {c.status for c in db.session.query(Certificate)} == {CertificateStatus.SUSPENDED}
     for code in codes:  # the event names one certificate; both were ended by it
         response = client.get(f"/badges/assertions/{code}.json")
@@ -134,7 +133,7 @@ def test_suspended_badge_is_revoked_too_since_the_certificate_never_returns(clie
 
 def test_expired_badge_still_answers_with_its_expiry(client, app):
     with app.app_context():
-        cert = make_certificate(factories.user(), starts_in=-400, ends_in=-35)
+        cert = factories.certificate(factories.user(), starts_in=-400, ends_in=-35)
         code, last_day = cert.verify_code, cert.expires_on
     document = client.get(f"/badges/assertions/{code}.json").get_json(force=True)
     assert document["expires"].startswith(last_day.isoformat())

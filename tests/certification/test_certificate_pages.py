@@ -2,41 +2,16 @@
 from __future__ import annotations
 
 import io
-import secrets
-from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from trainer.auth.models import Role, User
-from trainer.certification import pdf, services
-from trainer.certification.models import Certificate, CertificateStatus
+from trainer.certification import pdf
 from trainer.extensions import db
-from trainer.timeutil import utcnow
 
 from tests import factories
-
-
-def make_certificate(user: User, *, starts_in: int = -10, ends_in: int = 300, code: str = "inspector") -> Certificate:
-    """An active certificate with dates relative to the bank's today."""
-    day = services.today()
-    cert = Certificate(
-        user_id=user.id, qualification=code, status=CertificateStatus.ACTIVE,
-        valid_from=day + timedelta(days=starts_in), expires_on=day + timedelta(days=ends_in),
-        granted_at=utcnow(), verify_code=secrets.token_urlsafe(18), badge_salt=secrets.token_hex(8),
-    )
-    db.session.add(cert)
-    db.session.commit()
-    return cert
-
-
-def end_certificate(user: User, how: str, reason: str) -> None:
-    actor = factories.user(Role.HR)
-    if how == "suspended":
-        services.suspend(user, "inspector", actor, reason)
-    else:
-        services.revoke(user, "inspector", actor, reason)
-    db.session.commit()
+from tests.factories import sign_in
 
 
 def pdf_text(data: bytes) -> str:
@@ -58,14 +33,10 @@ def people(app):
             "other_supervisor": factories.user(Role.SUPERVISOR, dept=other),
             "hr": factories.user(Role.HR, dept=other), "admin": factories.user(Role.ADMIN, dept=other),
         }
-        cert = make_certificate(holder)
+        cert = factories.certificate(holder)
         return {"emails": {name: p.email for name, p in made.items()}, "holder_id": holder.id,
                 "employee_no": holder.employee_no, "cert_id": cert.id, "code": cert.verify_code}
 
-
-def sign_in(client, email):
-    response = client.post("/login", data={"login": email, "password": factories.PASSWORD})
-    assert response.status_code == 302
 
 
 def test_holder_sees_their_certificate(client, people):
@@ -89,7 +60,7 @@ def test_certificate_page_speaks_the_page_language(client, people):
 def test_my_certificates_lists_newest_first_with_state_words(client, people, app):
     with app.app_context():
         holder = db.session.get(User, people["holder_id"])
-        renewal = make_certificate(holder, starts_in=301, ends_in=665)
+        renewal = factories.certificate(holder, starts_in=301, ends_in=665)
         renewal_id = renewal.id
     sign_in(client, people["emails"]["holder"])
     text = client.get("/certificates").get_data(as_text=True)
@@ -117,7 +88,7 @@ def test_my_certificates_makes_the_same_queries_for_any_number(client, people, a
     with app.app_context():
         holder = db.session.get(User, people["holder_id"])
         for n in range(4):
-            make_certificate(holder, starts_in=-800 + n * 100, ends_in=-750 + n * 100)
+            factories.certificate(holder, starts_in=-800 + n * 100, ends_in=-750 + n * 100)
     with count_queries() as many:
         assert client.get("/certificates").status_code == 200
     assert len(many) == len(few)
@@ -163,7 +134,7 @@ def test_pdf_is_one_a4_landscape_page_with_accents(client, people, language, tit
 
 def test_pdf_of_an_ended_certificate_says_so_across_the_page(client, people, app):
     with app.app_context():
-        end_certificate(db.session.get(User, people["holder_id"]), "suspended", "Missed warning signals")
+        factories.end_certificate(db.session.get(User, people["holder_id"]), "suspended", "Missed warning signals")
     sign_in(client, people["emails"]["holder"])
     text = pdf_text(client.get(f"/certificates/{people['cert_id']}.pdf").get_data())
     assert "SUSPENDED" in text
@@ -222,9 +193,9 @@ def test_verify_page_says_plainly_whether_it_is_valid(client, app, state, starts
     with app.app_context():
         holder = factories.user()
         holder.full_name = "Sofía Núñez"
-        cert = make_certificate(holder, starts_in=starts_in, ends_in=ends_in)
+        cert = factories.certificate(holder, starts_in=starts_in, ends_in=ends_in)
         if state in ("suspended", "revoked"):
-            end_certificate(holder, state, "Falsified a report")
+            factories.end_certificate(holder, state, "Falsified a report")
         code, email, number = cert.verify_code, holder.email, holder.employee_no
     response = client.get(f"/verify/{code}")  # nobody signed in
     text = response.get_data(as_text=True)

@@ -7,7 +7,6 @@ import zlib
 import pytest
 
 from tests import factories
-from tests.certification.test_certificate_pages import make_certificate
 
 
 def tiny_png() -> bytes:
@@ -32,7 +31,7 @@ def bank(app, tmp_path):
 def holder(app):
     with app.app_context():
         person = factories.user(locale="en")
-        cert = make_certificate(person)
+        cert = factories.certificate(person)
         return {"person": person, "code": cert.verify_code, "id": cert.id}
 
 

@@ -9,7 +9,7 @@ from trainer.certification.models import CertificateStatus, EventKind
 from trainer.exams import services as exams
 
 from tests import factories
-from tests.exams.helpers import qualify, read_modules, sit
+from tests.factories import qualify, read_modules, sit
 
 NOON = datetime(2026, 3, 2, 11, 0, tzinfo=timezone.utc)  # 2 March 2026, noon in Madrid
 

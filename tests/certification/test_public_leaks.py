@@ -11,7 +11,6 @@ from trainer.extensions import db
 from trainer.ledger import services as ledger
 
 from tests import factories
-from tests.certification.test_certificate_pages import make_certificate
 from tests.test_routes import ACCESS, PUBLIC
 
 REASON = "Kx7 falsified the Quimera Holdings collateral report"
@@ -33,7 +32,7 @@ def ended_by_hand(how: str) -> Certificate:
     actor = factories.user(Role.HR)
     actor.full_name = ACTOR_NAME
     holder = factories.user()
-    cert = make_certificate(holder)
+    cert = factories.certificate(holder)
     end = services.suspend if how == "suspended" else services.revoke
     end(holder, "inspector", actor, REASON)
     db.session.commit()
@@ -45,7 +44,7 @@ def suspended_by_a_severe_sanction(how: str) -> Certificate:
     hr = factories.user(Role.HR)
     hr.full_name = ACTOR_NAME
     holder = factories.user()
-    cert = make_certificate(holder)
+    cert = factories.certificate(holder)
     ledger.log_entry(hr, holder, "rule_violation", 20, REASON)
     return cert
 

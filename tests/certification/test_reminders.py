@@ -2,7 +2,6 @@
 SMTP server on localhost."""
 from __future__ import annotations
 
-import secrets
 import threading
 from datetime import date, datetime, timedelta, timezone
 
@@ -16,7 +15,7 @@ from trainer.notifications.outbox import deliver_pending
 from trainer.timeutil import utcnow
 
 from tests import factories
-from tests.certification.conftest import free_port
+from tests.nodes import free_port
 
 # 10:00 in Madrid on 10 May 2025; the inspector renewal window is 60 days.
 NOW = datetime(2025, 5, 10, 8, 0, tzinfo=timezone.utc)
@@ -25,13 +24,9 @@ TODAY = date(2025, 5, 10)
 
 def certificate(person, expires_on: date, status=CertificateStatus.ACTIVE, valid_from: date | None = None,
                 previous: Certificate | None = None) -> Certificate:
-    cert = Certificate(user_id=person.id, qualification="inspector", status=status,
-                       valid_from=valid_from or expires_on - timedelta(days=364), expires_on=expires_on,
-                       previous_id=previous.id if previous else None,
-                       verify_code=secrets.token_urlsafe(18), badge_salt=secrets.token_hex(8))
-    db.session.add(cert)
-    db.session.commit()
-    return cert
+    """An inspector certificate of a year ending on `expires_on`."""
+    return factories.certificate(person, valid_from or expires_on - timedelta(days=364), expires_on, status=status,
+                                 previous=previous)
 
 
 def remind(now: datetime) -> reminders.ReminderReport:

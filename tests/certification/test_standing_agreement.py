@@ -24,7 +24,7 @@ from sqlalchemy import select
 from trainer.api import services as api
 from trainer.auth.models import Role
 from trainer.certification import services as certification
-from trainer.certification.models import Certificate, CertificateStatus
+from trainer.certification.models import Certificate
 from trainer.evaluation import queries
 from trainer.extensions import db
 from trainer.hr import matrix
@@ -149,11 +149,7 @@ def test_states_are_derived_from_one_rule_table(ctx):
 
     person = factories.user(password=None)
     today = certification.today()
-    cert = Certificate(user_id=person.id, qualification="inspector", status=CertificateStatus.ACTIVE,
-                       valid_from=today - timedelta(days=10), expires_on=today + timedelta(days=5),
-                       verify_code="agree-spot", badge_salt="00")
-    db.session.add(cert)
-    db.session.commit()
+    cert = factories.certificate(person, today - timedelta(days=10), today + timedelta(days=5))
     for day, expected in ((today - timedelta(days=11), "none"), (today - timedelta(days=10), "expiring"),
                           (today + timedelta(days=5), "expiring"), (today + timedelta(days=6), "expired")):
         alias, on = standing.in_force_join(matrix.User.id, "inspector", day)

@@ -15,7 +15,7 @@ from trainer.inspections import gate
 
 from tests import factories
 from tests.concurrency import run_concurrently
-from tests.inspections.helpers import certify, today
+from tests.factories import certify, today
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ from trainer.notifications.models import Notification
 from trainer.notifications.outbox import deliver_pending
 
 from tests import factories
-from tests.exams.helpers import read_modules
-from tests.inspections.helpers import certify
 
 
 @pytest.fixture
@@ -24,8 +22,8 @@ def suspended(ctx, smtp_server):
     hr, second, admin = factories.user(Role.HR), factories.user(Role.HR, locale="en"), factories.user(Role.ADMIN)
     factories.user(Role.HR, active=False)  # a former HR person is not asked
     officer = factories.user(locale="en")
-    read_modules(officer, "inspector")
-    certify(officer, starts_in=-30, ends_in=200)
+    factories.read_modules(officer, "inspector")
+    factories.certify(officer, starts_in=-30, ends_in=200)
     # A re-reading asked for on its own, before the suspension: the lift must leave it open.
     unrelated = db.session.scalar(select(Module).where(Module.active).order_by(Module.id).limit(1))
     db.session.add(ReadAssignment(user_id=officer.id, module_id=unrelated.id, reason="new version of the procedure"))

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.inspections.helpers import full_content, today
+from tests.factories import report_content, today
 from trainer.auth.models import Role
 from trainer.escalations import services
 from trainer.escalations.models import Escalation
@@ -32,7 +32,7 @@ def risk_recipients(ctx):
 
 
 def escalated(bank, signals=None):
-    report = file_report(bank.officer, bank.loan, full_content(signals=HIGH if signals is None else signals),
+    report = file_report(bank.officer, bank.loan, report_content(signals=HIGH if signals is None else signals),
                          submit=True)
     return report, list(db.session.scalars(select(Escalation).where(Escalation.report_id == report.id)))
 
@@ -72,9 +72,9 @@ def test_only_high_severity_escalates(bank):
 
 
 def test_a_draft_does_not_escalate_and_a_refused_submission_leaves_nothing(bank):
-    file_report(bank.officer, bank.loan, full_content(signals=HIGH), submit=False)
+    file_report(bank.officer, bank.loan, report_content(signals=HIGH), submit=False)
     assert db.session.scalar(select(func.count()).select_from(Escalation)) == 0
-    content = full_content(signals=HIGH)
+    content = report_content(signals=HIGH)
     content.conclusion = ""
     with pytest.raises(Exception):
         file_report(bank.officer, bank.loan, content, submit=True)
@@ -92,7 +92,7 @@ def test_once_per_report_and_signal_even_when_returned_and_resubmitted(bank):
     before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     db.session.expire_all()
     returned = db.session.get(InspectionReport, report.id)
-    content = full_content(signals={**HIGH, "liquidity_strain": "Suppliers unpaid"})
+    content = report_content(signals={**HIGH, "liquidity_strain": "Suppliers unpaid"})
     submit_report(bank.officer, report.id, returned.revision, content)
     signals = set(db.session.scalars(select(Escalation.signal).where(Escalation.report_id == report.id)))
     assert signals == {"fund_diversion", "liquidity_strain"}  # only the new one escalated
@@ -176,10 +176,10 @@ def test_response_times(bank):
     start = utcnow() - timedelta(hours=1)
     _r1, [first] = escalated(bank)
     services.acknowledge(bank.supervisor, first.id, now=first.raised_at + timedelta(hours=3))
-    second_report = file_report(bank.colleague, bank.loan, full_content(kind="irregular", signals=HIGH), submit=True)
+    second_report = file_report(bank.colleague, bank.loan, report_content(kind="irregular", signals=HIGH), submit=True)
     [second] = db.session.scalars(select(Escalation).where(Escalation.report_id == second_report.id)).all()
     services.acknowledge(bank.supervisor, second.id, now=second.raised_at + timedelta(hours=5))
-    file_report(bank.officer, bank.loan, full_content(kind="irregular", signals={"liquidity_strain": "Unpaid"}),
+    file_report(bank.officer, bank.loan, report_content(kind="irregular", signals={"liquidity_strain": "Unpaid"}),
                 submit=True)
     times = services.response_times(start, utcnow() + timedelta(hours=1))
     assert (times.raised, times.acknowledged, times.unacknowledged) == (3, 2, 1)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.inspections.helpers import full_content, today
+from tests.factories import report_content, today
 from trainer.auth.models import Role
 from trainer.escalations.models import Escalation
 from trainer.extensions import db
@@ -21,7 +21,7 @@ RISK = "risk.office@bank.example.com"
 @pytest.fixture
 def escalation(bank, ctx):
     ctx.config["RISK_RECIPIENTS"] = [RISK]
-    report = file_report(bank.officer, bank.loan, full_content(signals={"fund_diversion": "Paid to the owner"}),
+    report = file_report(bank.officer, bank.loan, report_content(signals={"fund_diversion": "Paid to the owner"}),
                          submit=True)
     return db.session.scalar(select(Escalation).where(Escalation.report_id == report.id))
 

@@ -16,7 +16,7 @@ from trainer.inspections.models import InspectionReport, Loan, RaisedSignal, Rep
 from trainer.timeutil import utcnow
 
 from tests import factories
-from tests.evaluation.builders import entry, loan, local, report, reverse, review, signals
+from tests.factories import entry, loan, local, report, reverse, review, signals
 
 Q1 = Quarter(2025, 1)
 LATER = date(2025, 6, 1)  # Q1 is closed and all its deadlines have passed

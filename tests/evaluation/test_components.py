@@ -14,7 +14,7 @@ from trainer.extensions import db
 from trainer.inspections.models import ReportKind, ReportStatus
 
 from tests import factories
-from tests.evaluation.builders import certificate, entry, loan, local, report, reverse, review, signals
+from tests.factories import certificate, entry, loan, local, report, reverse, review, signals
 
 Q1 = Quarter(2025, 1)
 LATER = date(2025, 6, 1)  # every deadline of Q1 has passed

@@ -15,7 +15,7 @@ from trainer.extensions import db
 from trainer.inspections.models import ReportStatus
 
 from tests import factories
-from tests.evaluation.builders import certificate, entry, loan, local, report, review, signals
+from tests.factories import certificate, entry, loan, local, report, review, signals
 
 QUARTER = "2025-Q1"
 

@@ -2,7 +2,7 @@
 import pytest
 
 from tests import factories
-from tests.exams.helpers import read_modules
+from tests.factories import read_modules
 
 
 @pytest.fixture

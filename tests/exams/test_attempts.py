@@ -13,7 +13,7 @@ from trainer.extensions import db
 
 from tests import factories
 from tests.concurrency import run_concurrently
-from tests.exams.helpers import answers, read_modules, sit
+from tests.factories import answers, read_modules, sit
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -142,7 +142,7 @@ def test_replaying_a_submit_returns_the_same_result(person):
 
 
 def test_grace_policy_accepts_submission_but_not_answers(person):
-    from tests.exams.helpers import qualify
+    from tests.factories import qualify
 
     qualify(person, "inspector", NOW)
     read_modules(person, "supervisor")

@@ -11,7 +11,7 @@ from trainer.extensions import db
 
 from tests import factories
 from tests.concurrency import run_concurrently
-from tests.exams.helpers import answers, read_modules
+from tests.factories import answers, read_modules
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 ROUNDS = 30

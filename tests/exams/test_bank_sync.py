@@ -9,7 +9,7 @@ from trainer.extensions import db
 from trainer.library import read_all, sync_all
 
 from tests import factories
-from tests.exams.helpers import read_modules
+from tests.factories import read_modules
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 

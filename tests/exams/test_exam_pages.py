@@ -12,7 +12,7 @@ from trainer.exams.models import AttemptItem, AttemptStatus, ExamAttempt
 from trainer.extensions import db
 
 from tests import factories
-from tests.exams.helpers import answers
+from tests.factories import answers
 
 
 def start(client) -> int:

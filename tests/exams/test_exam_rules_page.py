@@ -12,7 +12,7 @@ from trainer.extensions import db
 from trainer.timeutil import utcnow
 
 from tests import factories
-from tests.exams.helpers import sit
+from tests.factories import sit
 
 
 def rules_of(page: str, code: str) -> str:

@@ -16,7 +16,7 @@ from trainer.exams.models import AllowanceKind, ExamAllowance
 from trainer.extensions import db
 
 from tests import factories
-from tests.exams.helpers import sit
+from tests.factories import sit
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 

@@ -11,7 +11,7 @@ from trainer.exams import statistics
 from trainer.timeutil import utcnow
 
 from tests import factories
-from tests.exams.helpers import read_modules, sit
+from tests.factories import read_modules, sit
 from tests.hr.test_matrix import sign_in
 
 URL = "/people/exams/inspector/statistics"

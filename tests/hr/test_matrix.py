@@ -2,7 +2,6 @@
 import csv
 import io
 import re
-import secrets
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,7 @@ from trainer.hr import matrix
 from trainer.timeutil import utcnow
 
 from tests import factories
+from tests.factories import sign_in
 
 ACTIVE, SUSPENDED, REVOKED = CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED, CertificateStatus.REVOKED
 
@@ -27,13 +27,8 @@ def certificate(user_id: int, expires_in: int, status: CertificateStatus = ACTIV
     Suspended and revoked ones end yesterday unless `ended_at` says otherwise."""
     if status is not ACTIVE and ended_at is None:
         ended_at = utcnow() - timedelta(days=1)
-    expires_on = certification.today() + timedelta(days=expires_in)
-    cert = Certificate(user_id=user_id, qualification=code, status=status, valid_from=expires_on - timedelta(days=lasted),
-                       expires_on=expires_on, ended_at=ended_at,
-                       verify_code=secrets.token_urlsafe(18), badge_salt=secrets.token_hex(8))
-    db.session.add(cert)
-    db.session.commit()
-    return cert
+    return factories.certificate(user_id, code=code, status=status, starts_in=expires_in - lasted, ends_in=expires_in,
+                                 ended_at=ended_at)
 
 
 def next_local_midnight(app) -> datetime:
@@ -46,11 +41,6 @@ def person(name: str, dept, *roles: Role, login: bool = False) -> User:
     user.full_name = name
     db.session.commit()
     return user
-
-
-def sign_in(client, email: str) -> None:
-    response = client.post("/login", data={"login": email, "password": factories.PASSWORD})
-    assert response.status_code == 302
 
 
 ROW = re.compile(r'<tr>\s*<td><a href="/people/\d+">([^<]+)</a></td>(.*?)</tr>', re.S)

@@ -1,6 +1,5 @@
 """A person's page: qualifications, certificates, attempts and history; HR suspends,
 revokes and grants extra exam time through it."""
-import secrets
 from datetime import timedelta
 
 import pytest
@@ -10,22 +9,18 @@ from werkzeug.routing import BuildError
 from trainer import formatting
 from trainer.auth.models import Role, User
 from trainer.certification import services as certification
-from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind
+from trainer.certification.models import CertificationEvent, EventKind
 from trainer.exams.models import Accommodation, AttemptStatus, ExamAttempt
 from trainer.extensions import db
 from trainer.timeutil import utcnow
 
 from tests import factories
+from tests.factories import sign_in
 
 
 def certificate(user_id: int, code: str = "inspector", expires_in: int = 200) -> int:
-    expires_on = certification.today() + timedelta(days=expires_in)
-    cert = Certificate(user_id=user_id, qualification=code, status=CertificateStatus.ACTIVE,
-                       valid_from=expires_on - timedelta(days=365), expires_on=expires_on,
-                       verify_code=secrets.token_urlsafe(18), badge_salt=secrets.token_hex(8))
-    db.session.add(cert)
-    db.session.commit()
-    return cert.id
+    """A year's certificate ending `expires_in` days from today."""
+    return factories.certificate(user_id, code=code, starts_in=expires_in - 365, ends_in=expires_in).id
 
 
 @pytest.fixture
@@ -50,10 +45,6 @@ def office(app):
                                           kind=EventKind.GRANTED, actor_id=None, reason="", at=now))
         db.session.commit()
         return {"logins": logins, "person": inspector.id, "stranger": stranger.id, "cert": cert_id}
-
-
-def sign_in(client, email: str) -> None:
-    assert client.post("/login", data={"login": email, "password": factories.PASSWORD}).status_code == 302
 
 
 def section(html: str, heading_id: str) -> str:

@@ -9,7 +9,7 @@ from trainer.auth.models import Department, Role, User
 from trainer.inspections.models import Loan
 
 from tests import factories
-from tests.inspections.helpers import certify, loan
+from tests.factories import certify, loan
 
 
 @dataclass
@@ -35,4 +35,4 @@ def bank(ctx) -> Bank:
         certify(person)
     certify(supervisor, "inspector", "supervisor")
     return Bank(home, other, officer, colleague, supervisor, outsider, factories.user(Role.HR, dept=home),
-                loan(home, officer, "P-001"), loan(other, outsider, "P-900"))
+                loan(officer, loan_no="P-001"), loan(outsider, loan_no="P-900"))

@@ -6,14 +6,14 @@ from sqlalchemy import func, select
 from trainer.api.scopes import Scope
 from trainer.api.services import issue_token
 from trainer.auth.models import Role
-from trainer.api.models import ApiToken
+from trainer.certification.models import ApiToken
 from trainer.extensions import db
 from trainer.inspections import services
 from trainer.inspections.channel import Channel
 from trainer.inspections.models import InspectionReport, ReportChannel, ReportStatus
 
 from tests import factories
-from tests.inspections.helpers import full_content
+from tests.factories import report_content
 from tests.inspections.test_pages import api_payload, form_data
 
 
@@ -41,7 +41,7 @@ def test_an_unbound_token_leaves_a_draft_the_author_submits_on_the_web(bank, cli
 
     # The API cannot submit it for the author, nor change it ...
     for attempt in (lambda: services.submit_report(bank.officer, report_id, 1, channel=Channel.api(token)),
-                    lambda: services.save_report(bank.officer, report_id, 1, full_content(), channel=Channel.api(token))):
+                    lambda: services.save_report(bank.officer, report_id, 1, report_content(), channel=Channel.api(token))):
         with pytest.raises(services.InspectionError) as refused:
             attempt()
         assert refused.value.code == "submit_in_person" and refused.value.forbidden
@@ -65,7 +65,7 @@ def test_an_unbound_token_leaves_a_draft_the_author_submits_on_the_web(bank, cli
 def test_the_service_refuses_to_submit_for_an_author_the_token_does_not_speak_for(bank):
     token, _auth = filing_token(bank)
     with pytest.raises(services.InspectionError) as refused:
-        services.file_report(bank.officer, bank.loan, full_content(), submit=True, channel=Channel.api(token))
+        services.file_report(bank.officer, bank.loan, report_content(), submit=True, channel=Channel.api(token))
     assert refused.value.code == "submit_in_person"
     assert report_count() == 0, "a refused submission leaves no draft behind"
 
@@ -88,7 +88,7 @@ def test_a_token_bound_to_one_person_cannot_file_as_another(bank, client):
         assert response.status_code == 403 and response.get_json()["error"] == "token_bound_to_another"
     assert report_count() == 0
     with pytest.raises(services.InspectionError) as refused:
-        services.file_report(bank.colleague, bank.loan, full_content(), channel=Channel.api(token))
+        services.file_report(bank.colleague, bank.loan, report_content(), channel=Channel.api(token))
     assert refused.value.code == "token_bound_to_another"
 
 

@@ -14,7 +14,8 @@ from trainer.inspections.review import ReviewInput
 from trainer.inspections.services import InspectionError
 
 from tests import factories
-from tests.inspections.helpers import certify, full_content, loan, put_in_state, today
+from tests.factories import certify, loan, report_content, today
+from tests.inspections.helpers import put_in_state
 
 MARKS = {"coverage": 3, "timeliness": 4, "signal_accuracy": 2, "analysis_quality": 1}
 
@@ -57,7 +58,7 @@ def test_only_to_another_valid_supervisor_of_the_department(bank, deputy):
 
 
 def test_a_delegate_whose_qualification_lapses_is_refused_by_the_gate_at_review(bank, deputy):
-    report = services.file_report(bank.officer, bank.loan, full_content(), submit=True)
+    report = services.file_report(bank.officer, bank.loan, report_content(), submit=True)
     delegation.create(bank.supervisor, deputy.id, today(), today(), today())
     put_in_state(deputy, "suspended", "supervisor")
     signals = {s.id: True for s in db.session.scalars(select(RaisedSignal))}
@@ -66,19 +67,19 @@ def test_a_delegate_whose_qualification_lapses_is_refused_by_the_gate_at_review(
 
 
 def return_then_resubmit(bank, author, loan, kind="regular"):
-    report = services.file_report(author, loan, full_content(kind=kind), submit=True)
+    report = services.file_report(author, loan, report_content(kind=kind), submit=True)
     signals = {s.id: True for s in db.session.scalars(select(RaisedSignal).where(RaisedSignal.report_id == report.id))}
     review.review_report(bank.supervisor, report.id, ReviewInput("returned", "Thin.", MARKS, signals,
                                                                  return_reasons="Add the guarantor's accounts."))
     db.session.expire_all()
-    services.submit_report(author, report.id, db.session.get(type(report), report.id).revision, full_content(kind=kind))
+    services.submit_report(author, report.id, db.session.get(type(report), report.id).revision, report_content(kind=kind))
     return report
 
 
 def test_the_delegate_sees_the_delegated_queue_but_not_their_own_report(bank, deputy, client, login):
     certify(deputy)  # deputy also files
     mine = return_then_resubmit(bank, bank.officer, bank.loan)
-    deputy_loan = loan(bank.home, deputy)
+    deputy_loan = loan(deputy)
     own = return_then_resubmit(bank, deputy, deputy_loan)
     login(bank.supervisor.email)
     page = client.post("/inspections/review/delegations", data={

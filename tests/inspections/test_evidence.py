@@ -13,7 +13,7 @@ from trainer.inspections.models import RaisedSignal, ReportAttachment
 from trainer.inspections.review import ReviewInput
 from trainer.inspections.services import InspectionError
 
-from tests.inspections.helpers import full_content
+from tests.factories import report_content
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -22,7 +22,7 @@ MARKS = {"coverage": 3, "timeliness": 4, "signal_accuracy": 2, "analysis_quality
 
 
 def draft(bank):
-    return services.file_report(bank.officer, bank.loan, full_content())
+    return services.file_report(bank.officer, bank.loan, report_content())
 
 
 def refused(code, *args):
@@ -64,7 +64,7 @@ def test_only_the_author_adds_and_only_while_the_report_is_editable(bank):
 
 
 def test_a_file_in_a_returned_version_stays_a_later_one_may_be_removed(bank):
-    report = services.file_report(bank.officer, bank.loan, full_content(), submit=False)
+    report = services.file_report(bank.officer, bank.loan, report_content(), submit=False)
     first = evidence.add(bank.officer, report.id, "acta.pdf", PDF)
     db.session.expire_all()
     services.submit_report(bank.officer, report.id, db.session.get(type(report), report.id).revision)

@@ -17,7 +17,8 @@ from trainer.inspections.policy import inspection_policy
 from trainer.inspections.services import InspectionError
 
 from tests import factories
-from tests.inspections.helpers import certify, full_content, put_in_state, today
+from tests.factories import certify, report_content, today
+from tests.inspections.helpers import put_in_state
 from tests.inspections.test_pages import form_data
 
 
@@ -48,9 +49,9 @@ def test_an_inspector_expired_yesterday_cannot_file_a_report_dated_last_week(ban
     put_in_state(bank.officer, "expired")
     with pytest.raises(GateRefused) as refused:
         if path == "create":
-            services.file_report(bank.officer, bank.loan, full_content(last_week()))
+            services.file_report(bank.officer, bank.loan, report_content(last_week()))
         else:
-            services.file_report(bank.officer, bank.loan, full_content(last_week()), submit=True)
+            services.file_report(bank.officer, bank.loan, report_content(last_week()), submit=True)
     assert refused.value.code == "expired"
     assert refused.value.message == (
         f"Your Post-loan inspector qualification expired on {formatting.day(today() - timedelta(days=1))}.")
@@ -59,11 +60,11 @@ def test_an_inspector_expired_yesterday_cannot_file_a_report_dated_last_week(ban
 
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_a_draft_dated_while_valid_cannot_be_saved_or_submitted_after_expiry(bank, action):
-    draft = services.file_report(bank.officer, bank.loan, full_content(last_week()))
+    draft = services.file_report(bank.officer, bank.loan, report_content(last_week()))
     put_in_state(bank.officer, "expired")
     change = services.save_report if action == "save" else services.submit_report
     with pytest.raises(GateRefused) as refused:
-        change(bank.officer, draft.id, draft.revision, full_content(last_week()))
+        change(bank.officer, draft.id, draft.revision, report_content(last_week()))
     assert refused.value.code == "expired"
     db.session.expire_all()
     stored = db.session.get(InspectionReport, draft.id)
@@ -72,9 +73,9 @@ def test_a_draft_dated_while_valid_cannot_be_saved_or_submitted_after_expiry(ban
 
 def test_the_window_edge(bank):
     oldest = today() - timedelta(days=days_back())
-    assert services.file_report(bank.officer, bank.loan, full_content(oldest)).inspection_date == oldest
+    assert services.file_report(bank.officer, bank.loan, report_content(oldest)).inspection_date == oldest
     with pytest.raises(InspectionError) as refused:
-        services.file_report(bank.officer, bank.loan, full_content(too_old()))
+        services.file_report(bank.officer, bank.loan, report_content(too_old()))
     assert refused.value.code == "too_old" and "inspection_date" in refused.value.fields
     assert f"more than {days_back()} days" in refused.value.fields["inspection_date"]
     db.session.rollback()
@@ -86,16 +87,16 @@ def test_the_window_edge(bank):
 def test_a_date_outside_the_window_is_refused_on_every_service_path(bank, action, when):
     day = too_old() if when == "too_old" else today() + timedelta(days=1)
     code = "too_old" if when == "too_old" else "future_date"
-    draft = services.file_report(bank.officer, bank.loan, full_content(last_week()))
+    draft = services.file_report(bank.officer, bank.loan, report_content(last_week()))
     with pytest.raises(InspectionError) as refused:
         if action == "create":
-            services.file_report(bank.officer, bank.loan, full_content(day))
+            services.file_report(bank.officer, bank.loan, report_content(day))
         elif action == "file":
-            services.file_report(bank.officer, bank.loan, full_content(day), submit=True)
+            services.file_report(bank.officer, bank.loan, report_content(day), submit=True)
         elif action == "save":
-            services.save_report(bank.officer, draft.id, draft.revision, full_content(day))
+            services.save_report(bank.officer, draft.id, draft.revision, report_content(day))
         else:
-            services.submit_report(bank.officer, draft.id, draft.revision, full_content(day))
+            services.submit_report(bank.officer, draft.id, draft.revision, report_content(day))
     assert refused.value.code == code and set(refused.value.fields) == {"inspection_date"}
     db.session.rollback()
     db.session.expire_all()
@@ -108,7 +109,7 @@ def test_a_stored_draft_now_outside_the_window_cannot_be_submitted(bank):
     """Submitting re-checks the window against the day of submission, not the day of the draft."""
     dated = too_old()
     written = datetime.combine(dated + timedelta(days=1), time(12), tzinfo=timezone.utc)
-    draft = services.file_report(bank.officer, bank.loan, full_content(dated), now=written)
+    draft = services.file_report(bank.officer, bank.loan, report_content(dated), now=written)
     with pytest.raises(InspectionError) as refused:
         services.submit_report(bank.officer, draft.id, draft.revision)
     assert refused.value.code == "too_old"
@@ -119,12 +120,12 @@ def test_the_window_and_the_qualification_count_from_the_filing_moment(bank):
     (how the demo data are built), and one filed then by someone not yet qualified is not."""
     dated = today() - timedelta(days=100)
     filed = datetime.combine(dated + timedelta(days=3), time(12), tzinfo=timezone.utc)
-    report = services.file_report(bank.officer, bank.loan, full_content(dated), submit=True, now=filed)
+    report = services.file_report(bank.officer, bank.loan, report_content(dated), submit=True, now=filed)
     assert report.status is ReportStatus.SUBMITTED
     newcomer = factories.user(dept=bank.home)
     certify(newcomer, starts_in=-99)  # valid from the day before the filing day, not on the inspection date
     with pytest.raises(GateRefused) as refused:
-        services.file_report(newcomer, bank.loan, full_content(dated), submit=True, now=filed)
+        services.file_report(newcomer, bank.loan, report_content(dated), submit=True, now=filed)
     assert refused.value.code == "not_yet_valid"
 
 
@@ -140,10 +141,10 @@ def officer_email(bank):
 def test_the_form_shows_the_error_on_the_date_field(bank, officer_email, client, login, action, when):
     day = too_old() if when == "too_old" else today() + timedelta(days=1)
     loan_id = bank.loan.id
-    draft_id = services.file_report(bank.officer, bank.loan, full_content(last_week())).id
+    draft_id = services.file_report(bank.officer, bank.loan, report_content(last_week())).id
     login(officer_email)
     for url, revision in ((f"/inspections/loans/{loan_id}/reports/new", 0), (f"/inspections/reports/{draft_id}/edit", 1)):
-        response = client.post(url, data=form_data(full_content(day), revision=revision, action=action))
+        response = client.post(url, data=form_data(report_content(day), revision=revision, action=action))
         assert response.status_code == 422, url
         expected = (f"The inspection date cannot be more than {days_back()} days before the day it is filed"
                     if when == "too_old" else "The inspection date cannot be in the future.")
@@ -153,11 +154,11 @@ def test_the_form_shows_the_error_on_the_date_field(bank, officer_email, client,
 
 def test_the_form_refuses_an_expired_inspector_a_report_dated_last_week(bank, officer_email, client, login):
     loan_id = bank.loan.id
-    draft_id = services.file_report(bank.officer, bank.loan, full_content(last_week())).id
+    draft_id = services.file_report(bank.officer, bank.loan, report_content(last_week())).id
     put_in_state(bank.officer, "expired")
     login(officer_email)
     for url, revision in ((f"/inspections/loans/{loan_id}/reports/new", 0), (f"/inspections/reports/{draft_id}/edit", 1)):
-        response = client.post(url, data=form_data(full_content(last_week()), revision=revision, action="submit"))
+        response = client.post(url, data=form_data(report_content(last_week()), revision=revision, action="submit"))
         assert response.status_code == 403 and "qualification expired on" in response.text, url
     assert report_count() == 1
 
@@ -172,7 +173,7 @@ def auth(bank):
 
 
 def api_payload(bank, day) -> dict:
-    content = full_content(day)
+    content = report_content(day)
     return {"loan_no": "P-001", "author_employee_no": bank.officer.employee_no, "kind": "regular",
             "inspection_date": day.isoformat(), "conclusion": content.conclusion,
             "areas": {code: {"finding": e.finding, "rating": e.rating, "notes": e.notes} for code, e in content.areas.items()},

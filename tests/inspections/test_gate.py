@@ -13,8 +13,8 @@ from trainer.inspections.gate import GateRefused, require_inspector, require_sup
 from trainer.inspections.models import InspectionReport, ReportStatus
 
 from tests import factories
-from tests.exams.helpers import read_modules
-from tests.inspections.helpers import EXPECTED_REASON, STATES, certify, full_content, put_in_state, today
+from tests.factories import certify, read_modules, report_content, today
+from tests.inspections.helpers import EXPECTED_REASON, STATES, put_in_state
 
 
 def report_count() -> int:
@@ -25,7 +25,7 @@ def report_count() -> int:
 def test_creating_is_refused_with_the_reason(bank, state):
     put_in_state(bank.officer, state)
     with pytest.raises(GateRefused) as refused:
-        services.file_report(bank.officer, bank.loan, full_content())
+        services.file_report(bank.officer, bank.loan, report_content())
     assert refused.value.code == {"unqualified": "never_qualified"}.get(state, state)
     assert EXPECTED_REASON[state] in refused.value.message
     assert "inspector exam" in refused.value.what_to_do and "/exams/" not in refused.value.what_to_do
@@ -35,11 +35,11 @@ def test_creating_is_refused_with_the_reason(bank, state):
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_editing_and_submitting_are_refused_once_the_person_is_not_qualified(bank, state, action):
-    draft = services.file_report(bank.officer, bank.loan, full_content())
+    draft = services.file_report(bank.officer, bank.loan, report_content())
     put_in_state(bank.officer, state)
     change = services.save_report if action == "save" else services.submit_report
     with pytest.raises(GateRefused) as refused:
-        change(bank.officer, draft.id, draft.revision, full_content(signals={}))
+        change(bank.officer, draft.id, draft.revision, report_content(signals={}))
     assert EXPECTED_REASON[state] in refused.value.message
     db.session.expire_all()
     stored = db.session.get(InspectionReport, draft.id)
@@ -58,7 +58,7 @@ def test_an_expired_inspector_cannot_back_date_a_report(bank):
     put_in_state(bank.officer, "expired")  # expired yesterday
     for day in (today() - timedelta(days=7), today() - timedelta(days=1), today()):
         with pytest.raises(GateRefused) as refused:
-            services.file_report(bank.officer, bank.loan, full_content(day))
+            services.file_report(bank.officer, bank.loan, report_content(day))
         assert refused.value.code == "expired" and EXPECTED_REASON["expired"] in refused.value.message
     assert report_count() == 0
 
@@ -67,14 +67,14 @@ def test_not_yet_qualified_on_the_inspection_date(bank):
     person = factories.user(dept=bank.home)
     certify(person, starts_in=-2)
     with pytest.raises(GateRefused) as refused:
-        services.file_report(person, bank.loan, full_content(today() - timedelta(days=5)))
+        services.file_report(person, bank.loan, report_content(today() - timedelta(days=5)))
     assert refused.value.code == "not_yet_valid"
 
 
 def test_a_suspension_stops_even_reports_dated_before_it(bank):
     put_in_state(bank.officer, "suspended")
     with pytest.raises(GateRefused) as refused:
-        services.file_report(bank.officer, bank.loan, full_content(today() - timedelta(days=20)))
+        services.file_report(bank.officer, bank.loan, report_content(today() - timedelta(days=20)))
     assert refused.value.code == "suspended"
 
 
@@ -111,7 +111,7 @@ def test_after_a_suspension_the_modules_to_reread_are_named(bank):
 
 @pytest.mark.parametrize("state", STATES)
 def test_reviewing_needs_a_valid_supervisor(bank, state):
-    report = services.file_report(bank.officer, bank.loan, full_content(), submit=True)
+    report = services.file_report(bank.officer, bank.loan, report_content(), submit=True)
     put_in_state(bank.supervisor, state, code="supervisor")
     with pytest.raises(GateRefused):
         review.review_report(bank.supervisor, report.id, review.ReviewInput(

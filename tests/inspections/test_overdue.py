@@ -7,7 +7,7 @@ from trainer.inspections import review, services
 from trainer.inspections.overdue import Month, overdue
 
 from tests import factories
-from tests.inspections.helpers import full_content, loan, today
+from tests.factories import loan, report_content, today
 
 
 def noon(day: date) -> datetime:
@@ -16,8 +16,8 @@ def noon(day: date) -> datetime:
 
 def file(author, on_loan, day: date, submitted_on: date | None, kind: str = "regular"):
     if submitted_on is None:  # a draft written on the inspection day (the filing window counts from then)
-        return services.file_report(author, on_loan, full_content(day, kind=kind, signals={}), now=noon(day))
-    return services.file_report(author, on_loan, full_content(day, kind=kind, signals={}), submit=True, now=noon(submitted_on))
+        return services.file_report(author, on_loan, report_content(day, kind=kind, signals={}), now=noon(day))
+    return services.file_report(author, on_loan, report_content(day, kind=kind, signals={}), submit=True, now=noon(submitted_on))
 
 
 def listed(groups) -> dict[tuple[str, str], list[str]]:
@@ -36,11 +36,11 @@ def test_overdue_and_not_yet_done_per_officer(bank):
     asked_on = this_month.last
     last_month = this_month.previous()
     on_time, late = date(this_month.first.year, this_month.first.month, 3), date(this_month.first.year, this_month.first.month, 10)
-    a, b, c, d = (loan(bank.home, bank.officer, f"A-{n}") for n in "ABCD")
-    returned = loan(bank.home, bank.colleague, "C-H")
-    young = loan(bank.home, bank.colleague, "C-E")
+    a, b, c, d = (loan(bank.officer, loan_no=f"A-{n}") for n in "ABCD")
+    returned = loan(bank.colleague, loan_no="C-H")
+    young = loan(bank.colleague, loan_no="C-E")
     young.start_date = last_month.first + timedelta(days=9)
-    closed = loan(bank.home, bank.officer, "A-F", active=False)
+    closed = loan(bank.officer, loan_no="A-F", active=False)
     db.session.commit()
     file(bank.officer, a, last_month.first + timedelta(days=14), on_time)
     file(bank.officer, a, this_month.first + timedelta(days=2), this_month.first + timedelta(days=2))
@@ -80,7 +80,7 @@ def test_months_before_the_go_live_date_owe_nothing(bank, app):
     """Imported loans that started years ago do not owe inspections from before the bank used trainer."""
     this_month = Month.of(today())
     last_month = this_month.previous()
-    old = loan(bank.home, bank.officer, "G-OLD")
+    old = loan(bank.officer, loan_no="G-OLD")
     old.start_date = date(2019, 5, 1)
     db.session.commit()
     assert listed(overdue(bank.hr).last_month_missing) and listed(overdue(bank.hr).this_month_missing)

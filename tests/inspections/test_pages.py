@@ -13,13 +13,14 @@ from trainer.inspections.models import InspectionReport, RaisedSignal, ReportSta
 from trainer.inspections.policy import inspection_policy
 
 from tests import factories
-from tests.inspections.helpers import EXPECTED_REASON, STATES, full_content, put_in_state, today
+from tests.factories import report_content, today
+from tests.inspections.helpers import EXPECTED_REASON, STATES, put_in_state
 
 HEADER = "loan_no,borrower,department_code,officer_employee_no,amount,loan_type,guarantor,collateral,start_date\n"
 
 
 def form_data(content=None, revision=0, action="save") -> dict:
-    content = content or full_content()
+    content = content or report_content()
     data = {"kind": content.kind, "inspection_date": content.inspection_date.isoformat(), "trigger": content.trigger,
             "conclusion": content.conclusion, "revision": str(revision), "action": action}
     for code, entry in content.areas.items():
@@ -59,7 +60,7 @@ def test_the_form_refuses_to_create_with_the_reason(bank, ids, client, login, st
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_the_form_refuses_to_edit_or_submit_with_the_reason(bank, ids, client, login, state, action):
-    draft = services.file_report(bank.officer, bank.loan, full_content())
+    draft = services.file_report(bank.officer, bank.loan, report_content())
     report_id = draft.id
     put_in_state(bank.officer, state)
     login(ids["officer"])
@@ -78,7 +79,7 @@ def token(bank):
 
 
 def api_payload(bank, **changes) -> dict:
-    content = full_content()
+    content = report_content()
     payload = {"loan_no": "P-001", "author_employee_no": bank.officer.employee_no, "kind": "regular",
                "inspection_date": today().isoformat(), "conclusion": content.conclusion,
                "areas": {code: {"finding": e.finding, "rating": e.rating, "notes": e.notes} for code, e in content.areas.items()},
@@ -151,8 +152,8 @@ def test_an_officer_drafts_then_submits_through_the_form(bank, ids, client, logi
 
 
 def test_a_stale_form_is_refused(bank, ids, client, login):
-    draft = services.file_report(bank.officer, bank.loan, full_content())
-    services.save_report(bank.officer, draft.id, 1, full_content())
+    draft = services.file_report(bank.officer, bank.loan, report_content())
+    services.save_report(bank.officer, draft.id, 1, report_content())
     login(ids["officer"])
     response = client.post(f"/inspections/reports/{draft.id}/edit", data=form_data(revision=1))
     assert response.status_code == 409 and "Someone changed this report; reload." in response.text
@@ -160,7 +161,7 @@ def test_a_stale_form_is_refused(bank, ids, client, login):
 
 def test_bad_dates_are_shown_beside_the_field(bank, ids, client, login):
     login(ids["officer"])
-    content = full_content()
+    content = report_content()
     content.inspection_date = bank.loan.start_date.replace(year=bank.loan.start_date.year - 1)
     response = client.post(f"/inspections/loans/{ids['loan']}/reports/new", data=form_data(content))
     assert response.status_code == 422 and "before the loan started" in response.text
@@ -168,7 +169,7 @@ def test_bad_dates_are_shown_beside_the_field(bank, ids, client, login):
 
 
 def test_other_peoples_reports_and_loans_are_forbidden(bank, ids, client, login):
-    draft_id = services.file_report(bank.officer, bank.loan, full_content()).id
+    draft_id = services.file_report(bank.officer, bank.loan, report_content()).id
     login(ids["colleague"])
     assert client.get(f"/inspections/reports/{draft_id}").status_code == 403
     assert client.post(f"/inspections/reports/{draft_id}/edit", data=form_data(revision=1)).status_code == 403
@@ -178,7 +179,7 @@ def test_other_peoples_reports_and_loans_are_forbidden(bank, ids, client, login)
 
 
 def test_a_supervisor_reviews_through_the_form(bank, ids, client, login):
-    report = services.file_report(bank.officer, bank.loan, full_content(), submit=True)
+    report = services.file_report(bank.officer, bank.loan, report_content(), submit=True)
     report_id = report.id
     signal_id = db.session.scalar(select(RaisedSignal.id))
     login(ids["supervisor"])
@@ -209,7 +210,7 @@ def test_a_supervisor_reviews_through_the_form(bank, ids, client, login):
 
 
 def test_the_queue_warns_an_unqualified_supervisor(bank, ids, client, login):
-    report_id = services.file_report(bank.officer, bank.loan, full_content(), submit=True).id
+    report_id = services.file_report(bank.officer, bank.loan, report_content(), submit=True).id
     put_in_state(bank.supervisor, "suspended", code="supervisor")
     login(ids["supervisor"])
     assert "is suspended" in client.get("/inspections/review").text
@@ -231,7 +232,7 @@ def test_the_import_page_lists_bad_rows(bank, ids, client, login):
 
 
 def test_areas_and_criteria_are_named_in_the_page_language(bank, ids, client, login):
-    services.file_report(bank.officer, bank.loan, full_content(), submit=True)
+    services.file_report(bank.officer, bank.loan, report_content(), submit=True)
     login(ids["supervisor"])
     client.post("/language", data={"locale": "es"})
     report_id = db.session.scalar(select(InspectionReport.id))

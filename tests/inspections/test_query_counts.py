@@ -5,7 +5,7 @@ from trainer.extensions import db
 from trainer.inspections import services
 from trainer.inspections.models import InspectionReport
 
-from tests.inspections.helpers import full_content, loan
+from tests.factories import loan, report_content
 
 
 def queries_for(client, count_queries, url) -> int:
@@ -17,9 +17,9 @@ def queries_for(client, count_queries, url) -> int:
 
 def add_rows(bank, n: int) -> None:
     for _ in range(n):
-        extra = loan(bank.home, bank.officer)
-        services.file_report(bank.officer, extra, full_content(), submit=True)
-        services.file_report(bank.officer, bank.loan, full_content(kind="irregular"))  # one regular a month
+        extra = loan(bank.officer)
+        services.file_report(bank.officer, extra, report_content(), submit=True)
+        services.file_report(bank.officer, bank.loan, report_content(kind="irregular"))  # one regular a month
 
 
 PAGES = {

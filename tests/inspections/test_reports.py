@@ -11,7 +11,7 @@ from trainer.inspections import services
 from trainer.inspections.models import AreaFinding, InspectionReport, RaisedSignal, ReportStatus
 from trainer.inspections.services import AreaEntry, InspectionError
 
-from tests.inspections.helpers import full_content, loan, today
+from tests.factories import loan, report_content, today
 
 
 def count(model) -> int:
@@ -27,7 +27,7 @@ def refused(code: str, call, *args, **kwargs) -> InspectionError:
 
 
 def test_a_qualified_officer_files_all_eight_areas(bank):
-    report = services.file_report(bank.officer, bank.loan, full_content(), submit=True)
+    report = services.file_report(bank.officer, bank.loan, report_content(), submit=True)
     db.session.expire_all()
     stored = db.session.get(InspectionReport, report.id)
     assert stored.status is ReportStatus.SUBMITTED and stored.submitted_at is not None
@@ -41,14 +41,14 @@ def test_a_qualified_officer_files_all_eight_areas(bank):
 
 
 def test_a_draft_is_saved_incomplete_then_completed_and_submitted(bank):
-    content = full_content(signals={})
+    content = report_content(signals={})
     content.areas = {"fund_use": AreaEntry("Funds used for stock", "watch", "")}
     content.conclusion = ""
     draft = services.file_report(bank.officer, bank.loan, content)
     assert draft.status is ReportStatus.DRAFT
     error = refused("incomplete", services.submit_report, bank.officer, draft.id, draft.revision)
     assert "conclusion" in error.fields and "management.finding" in error.fields and "fund_use.rating" not in error.fields
-    saved = services.save_report(bank.officer, draft.id, 1, full_content(signals={"late_payment": "Two weeks late"}))
+    saved = services.save_report(bank.officer, draft.id, 1, report_content(signals={"late_payment": "Two weeks late"}))
     assert saved.revision == 2
     submitted = services.submit_report(bank.officer, draft.id, 2)
     assert submitted.status is ReportStatus.SUBMITTED and submitted.revision == 3
@@ -57,20 +57,20 @@ def test_a_draft_is_saved_incomplete_then_completed_and_submitted(bank):
 
 
 def test_a_future_date_is_refused_and_nothing_written(bank):
-    refused("future_date", services.file_report, bank.officer, bank.loan, full_content(today() + timedelta(days=1)))
+    refused("future_date", services.file_report, bank.officer, bank.loan, report_content(today() + timedelta(days=1)))
     assert count(InspectionReport) == 0
 
 
 def test_a_date_before_the_loan_started_is_refused(bank):
-    young = loan(bank.home, bank.officer, started_days_ago=3)
-    error = refused("before_loan_start", services.file_report, bank.officer, young, full_content(today() - timedelta(days=4)))
+    young = loan(bank.officer, started_days_ago=3)
+    error = refused("before_loan_start", services.file_report, bank.officer, young, report_content(today() - timedelta(days=4)))
     assert "inspection_date" in error.fields
     assert count(InspectionReport) == 0
-    assert services.file_report(bank.officer, young, full_content(today() - timedelta(days=3)))
+    assert services.file_report(bank.officer, young, report_content(today() - timedelta(days=3)))
 
 
 def test_an_irregular_inspection_needs_its_trigger(bank):
-    content = full_content(kind="irregular")
+    content = report_content(kind="irregular")
     content.trigger = "  "
     error = refused("invalid", services.file_report, bank.officer, bank.loan, content)
     assert list(error.fields) == ["trigger"]
@@ -79,7 +79,7 @@ def test_an_irregular_inspection_needs_its_trigger(bank):
 
 
 def test_unknown_ratings_signals_and_areas_are_refused(bank):
-    content = full_content(signals={"ufo_sighting": "?"})
+    content = report_content(signals={"ufo_sighting": "?"})
     content.areas["fund_use"].rating = "superb"
     content.areas["weather"] = AreaEntry("sunny", "normal")
     error = refused("invalid", services.file_report, bank.officer, bank.loan, content)
@@ -89,43 +89,43 @@ def test_unknown_ratings_signals_and_areas_are_refused(bank):
 
 def test_a_raised_signal_needs_a_note_to_submit(bank):
     error = refused("incomplete", services.file_report, bank.officer, bank.loan,
-                    full_content(signals={"sales_drop": " "}), submit=True)
+                    report_content(signals={"sales_drop": " "}), submit=True)
     assert list(error.fields) == ["signal.sales_drop"]
     assert count(InspectionReport) == 0, "a refused submission leaves no draft behind"
 
 
 def test_a_loan_of_another_department_is_refused(bank):
-    error = refused("loan_not_visible", services.file_report, bank.officer, bank.other_loan, full_content())
+    error = refused("loan_not_visible", services.file_report, bank.officer, bank.other_loan, report_content())
     assert error.forbidden and count(InspectionReport) == 0
 
 
 def test_a_closed_loan_takes_no_new_inspections(bank):
-    closed = loan(bank.home, bank.officer, active=False)
-    refused("loan_closed", services.file_report, bank.officer, closed, full_content())
+    closed = loan(bank.officer, active=False)
+    refused("loan_closed", services.file_report, bank.officer, closed, report_content())
 
 
 def test_a_submitted_report_cannot_be_edited(bank):
-    report = services.file_report(bank.officer, bank.loan, full_content(), submit=True)
-    changed = full_content(signals={})
+    report = services.file_report(bank.officer, bank.loan, report_content(), submit=True)
+    changed = report_content(signals={})
     changed.conclusion = "Rewritten after the fact"
     refused("already_submitted", services.save_report, bank.officer, report.id, report.revision, changed)
     refused("already_submitted", services.submit_report, bank.officer, report.id, report.revision, changed)
     db.session.expire_all()
-    assert db.session.get(InspectionReport, report.id).conclusion == full_content().conclusion
+    assert db.session.get(InspectionReport, report.id).conclusion == report_content().conclusion
 
 
 def test_only_the_author_edits(bank):
-    draft = services.file_report(bank.officer, bank.loan, full_content())
-    error = refused("not_author", services.save_report, bank.colleague, draft.id, draft.revision, full_content())
+    draft = services.file_report(bank.officer, bank.loan, report_content())
+    error = refused("not_author", services.save_report, bank.colleague, draft.id, draft.revision, report_content())
     assert error.forbidden
 
 
 def test_a_stale_edit_is_refused(bank):
-    draft = services.file_report(bank.officer, bank.loan, full_content())
-    first = full_content(signals={})
+    draft = services.file_report(bank.officer, bank.loan, report_content())
+    first = report_content(signals={})
     first.conclusion = "First tab"
     services.save_report(bank.officer, draft.id, 1, first)
-    second = full_content(signals={})
+    second = report_content(signals={})
     second.conclusion = "Second tab, opened before the first saved"
     error = refused("stale", services.save_report, bank.officer, draft.id, 1, second)
     assert error.message == "Someone changed this report; reload."
@@ -135,7 +135,7 @@ def test_a_stale_edit_is_refused(bank):
 
 
 def test_concurrent_double_submit_makes_one_submission(app, bank):
-    draft = services.file_report(bank.officer, bank.loan, full_content())
+    draft = services.file_report(bank.officer, bank.loan, report_content())
     author_id, report_id = bank.officer.id, draft.id
     barrier, outcomes = threading.Barrier(4), []
 
@@ -165,8 +165,8 @@ def test_concurrent_double_submit_makes_one_submission(app, bank):
 def test_my_reports_list_returned_first_with_reasons(bank):
     from trainer.inspections import review
 
-    returned = services.file_report(bank.officer, bank.loan, full_content(), submit=True)
-    draft = services.file_report(bank.officer, bank.loan, full_content(today() - timedelta(days=3)))
+    returned = services.file_report(bank.officer, bank.loan, report_content(), submit=True)
+    draft = services.file_report(bank.officer, bank.loan, report_content(today() - timedelta(days=3)))
     review.review_report(bank.supervisor, returned.id, review.ReviewInput(
         "returned", "Thin analysis", {"coverage": 2, "timeliness": 4, "signal_accuracy": 2, "analysis_quality": 1},
         {s.id: False for s in db.session.scalars(select(RaisedSignal))}, "Explain the guarantor's assets"))

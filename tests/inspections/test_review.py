@@ -12,13 +12,13 @@ from trainer.inspections.review import ReviewInput
 from trainer.inspections.services import InspectionError
 
 from tests import factories
-from tests.inspections.helpers import certify, full_content
+from tests.factories import certify, report_content
 
 FULL_MARKS = {"coverage": 4, "timeliness": 4, "signal_accuracy": 4, "analysis_quality": 4}
 
 
 def submitted(bank, author=None):
-    return services.file_report(author or bank.officer, bank.loan, full_content(), submit=True)
+    return services.file_report(author or bank.officer, bank.loan, report_content(), submit=True)
 
 
 def confirmations(report, value=True) -> dict[int, bool]:
@@ -55,7 +55,7 @@ def test_return_resubmit_accept_keeps_the_history(bank):
     returned = db.session.get(InspectionReport, report.id)
     assert returned.status is ReportStatus.RETURNED
     first_submitted_at = returned.submitted_at
-    content = full_content()
+    content = report_content()
     content.areas["collateral"].finding = "Warehouse inspected: roof repaired, stock insured."
     services.submit_report(bank.officer, report.id, returned.revision, content)
     db.session.expire_all()
@@ -84,7 +84,7 @@ def test_staff_are_not_reviewers(bank):
 
 
 def test_only_submitted_reports_are_reviewed(bank):
-    draft = services.file_report(bank.officer, bank.loan, full_content())
+    draft = services.file_report(bank.officer, bank.loan, report_content())
     refused("not_submitted", bank.supervisor, draft)
 
 
@@ -126,9 +126,9 @@ def test_concurrent_double_review_makes_one_review(app, bank):
 def test_the_queue_lists_the_departments_submitted_reports_oldest_first_never_ones_own(bank):
     first = submitted(bank)
     # One regular report per loan and month: the others are irregular.
-    second = services.file_report(bank.colleague, bank.loan, full_content(kind="irregular"), submit=True)
-    services.file_report(bank.supervisor, bank.loan, full_content(kind="irregular"), submit=True)
-    services.file_report(bank.officer, bank.loan, full_content(kind="irregular"))  # a draft: not waiting
-    services.file_report(bank.outsider, bank.other_loan, full_content(), submit=True)  # another department
+    second = services.file_report(bank.colleague, bank.loan, report_content(kind="irregular"), submit=True)
+    services.file_report(bank.supervisor, bank.loan, report_content(kind="irregular"), submit=True)
+    services.file_report(bank.officer, bank.loan, report_content(kind="irregular"))  # a draft: not waiting
+    services.file_report(bank.outsider, bank.other_loan, report_content(), submit=True)  # another department
     _page, rows = review.review_queue(bank.supervisor)
     assert [r.report.id for r in rows] == [first.id, second.id]

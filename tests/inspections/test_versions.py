@@ -7,7 +7,7 @@ from trainer.inspections import review, services, versions
 from trainer.inspections.models import InspectionReport, RaisedSignal, ReportVersion
 from trainer.inspections.review import ReviewInput
 
-from tests.inspections.helpers import full_content
+from tests.factories import report_content
 
 MARKS = {"coverage": 3, "timeliness": 4, "signal_accuracy": 2, "analysis_quality": 1}
 
@@ -24,7 +24,7 @@ def return_it(bank, report_id, reasons="Describe the warehouse."):
 
 
 def resubmit(bank, report, **areas):
-    content = full_content()
+    content = report_content()
     for code, finding in areas.items():
         content.areas[code].finding = finding
     services.submit_report(bank.officer, report.id, report.revision, content)
@@ -33,7 +33,7 @@ def resubmit(bank, report, **areas):
 
 
 def test_returning_keeps_a_numbered_snapshot_that_later_edits_do_not_touch(bank):
-    report = services.file_report(bank.officer, bank.loan, full_content(), submit=True)
+    report = services.file_report(bank.officer, bank.loan, report_content(), submit=True)
     returned = return_it(bank, report.id)
     [first] = versions.versions_of(report.id)
     assert first.number == 1
@@ -53,7 +53,7 @@ def test_returning_keeps_a_numbered_snapshot_that_later_edits_do_not_touch(bank)
 
 
 def test_accepting_keeps_no_version(bank):
-    report = services.file_report(bank.officer, bank.loan, full_content(), submit=True)
+    report = services.file_report(bank.officer, bank.loan, report_content(), submit=True)
     review.review_report(bank.supervisor, report.id, ReviewInput("accepted", "Fine.", MARKS, confirm_all(report.id)))
     assert versions.versions_of(report.id) == []
 
@@ -65,7 +65,7 @@ def test_the_word_diff_marks_removed_and_added_words():
 
 
 def test_the_supervisor_and_the_author_see_the_diff_escaped(bank, client, login):
-    report = services.file_report(bank.officer, bank.loan, full_content(), submit=True)
+    report = services.file_report(bank.officer, bank.loan, report_content(), submit=True)
     returned = return_it(bank, report.id)
     # The author corrects the collateral finding, typing markup into it.
     resubmit(bank, returned, collateral="<script>alert(1)</script> Roof repaired")
@@ -92,7 +92,7 @@ def test_the_supervisor_and_the_author_see_the_diff_escaped(bank, client, login)
 
 
 def test_a_long_text_is_diffed_word_by_word_on_the_page(bank, client, login):
-    content = full_content()
+    content = report_content()
     content.conclusion = "Loan performing. " * 6 + "Keep monitoring the guarantor closely."
     report = services.file_report(bank.officer, bank.loan, content, submit=True)
     returned = return_it(bank, report.id)

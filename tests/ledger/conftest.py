@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -11,11 +10,10 @@ from sqlalchemy import func, select
 from trainer.auth.models import Department, Role, User
 from trainer.certification.models import Certificate, CertificationEvent
 from trainer.extensions import db
-from trainer.inspections.models import InspectionReport, Loan, ReportKind
+from trainer.inspections.models import InspectionReport
 from trainer.ledger.models import LedgerEntry, LedgerHead
 
 from tests import factories
-from tests.certification.test_certificate_pages import make_certificate
 
 
 @dataclass
@@ -31,8 +29,7 @@ class Org:
 
 def qualify_supervisor(person: User) -> None:
     """Certificates as a passed exam would grant them (a supervisor must be an inspector too)."""
-    make_certificate(person, code="inspector")
-    make_certificate(person, code="supervisor")
+    factories.certify(person, "inspector", "supervisor")
 
 
 @pytest.fixture
@@ -54,13 +51,5 @@ def snapshot() -> tuple:
 
 
 def inspection_by(author: User) -> InspectionReport:
-    loan = Loan(loan_no=f"L-{author.id}-{db.session.scalar(select(func.count()).select_from(Loan))}",
-                borrower="Acme Ltd", department_id=author.department_id, officer_id=author.id,
-                amount=Decimal("100000.00"), loan_type="working_capital", start_date=date(2026, 1, 5))
-    db.session.add(loan)
-    db.session.flush()
-    report = InspectionReport(loan_id=loan.id, author_id=author.id, department_id=author.department_id,
-                              kind=ReportKind.REGULAR, inspection_date=date(2026, 2, 5))
-    db.session.add(report)
-    db.session.commit()
-    return report
+    """A draft report of `author`'s on a loan in their charge."""
+    return factories.report(factories.loan(author, date(2026, 1, 5)), date(2026, 2, 5))

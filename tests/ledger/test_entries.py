@@ -11,7 +11,6 @@ from trainer.ledger import services as ledger
 from trainer.ledger.services import LedgerError
 
 from tests import factories
-from tests.certification.test_certificate_pages import end_certificate, make_certificate
 from tests.ledger.conftest import inspection_by, snapshot
 
 
@@ -42,9 +41,9 @@ def refusals(org):
     other_supervisor = factories.user(Role.SUPERVISOR, dept=org.other)
     unqualified = factories.user(Role.SUPERVISOR, dept=org.home)
     suspended = factories.user(Role.SUPERVISOR, dept=org.home)
-    make_certificate(suspended, code="inspector")
-    make_certificate(suspended, code="supervisor")
-    end_certificate(suspended, "suspended", "Under review")
+    factories.certificate(suspended, code="inspector")
+    factories.certificate(suspended, code="supervisor")
+    factories.end_certificate(suspended, "suspended", "Under review")
     gone = factories.user(dept=org.home, active=False)
     foreign_report = inspection_by(org.outsider)
     ok = ("outstanding_inspection", 5, "Good work")
@@ -72,7 +71,7 @@ def refusals(org):
 
 
 def test_every_refusal_says_why_and_writes_nothing(org):
-    make_certificate(org.officer)  # a severe sanction would suspend it, were it not refused
+    factories.certificate(org.officer)  # a severe sanction would suspend it, were it not refused
     for description, actor, person, category, points, reason, inspection, code in refusals(org):
         before = snapshot()
         with pytest.raises(LedgerError) as refused:
@@ -136,7 +135,7 @@ LATER = datetime(2026, 5, 10, 9, 0, tzinfo=timezone.utc)
 
 
 def test_a_severe_sanction_suspends_at_once_and_the_re_exam_reinstates(org):
-    from tests.exams.helpers import qualify, read_modules, sit
+    from tests.factories import qualify, read_modules, sit
 
     factories.load_content()
     assert qualify(org.officer, "inspector", NOON).passed
@@ -166,7 +165,7 @@ def test_a_severe_sanction_without_a_certificate_is_still_recorded(org):
 
 
 def test_lesser_sanctions_leave_the_qualification_alone(org):
-    make_certificate(org.officer)
+    factories.certificate(org.officer)
     ledger.log_entry(org.supervisor, org.officer, "missed_warning_signal", 15, "Missed the overdue taxes")
     assert certification.is_qualified(org.officer, "inspector")
     assert certification.certificates_of(org.officer.id)[0].status is CertificateStatus.ACTIVE

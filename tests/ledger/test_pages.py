@@ -8,7 +8,6 @@ from trainer.ledger.models import LedgerEntry
 
 from tests import factories
 from tests.ledger.test_chain import raw
-from tests.certification.test_certificate_pages import make_certificate
 from tests.ledger.conftest import snapshot
 
 
@@ -98,7 +97,7 @@ def test_an_unqualified_supervisor_is_told_why(org, client, login):
 
 
 def test_a_severe_sanction_over_http_says_the_qualification_is_suspended(org, client, login):
-    make_certificate(org.officer)
+    factories.certificate(org.officer)
     login(org.supervisor)
     response = client.post("/ledger/new", data=form(org.officer, category="loss_caused", points="20"),
                            follow_redirects=True)

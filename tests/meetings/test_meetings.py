@@ -16,7 +16,7 @@ from trainer.meetings.models import CreditMeeting, SignalDecision
 from trainer.meetings.services import MeetingError, MeetingInput
 
 from tests import factories
-from tests.inspections.helpers import certify, full_content, loan, today
+from tests.factories import certify, loan, report_content, today
 
 
 @pytest.fixture
@@ -26,14 +26,14 @@ def world(ctx):
     certify(supervisor, "inspector", "supervisor")
     officer = factories.user(dept=home)
     certify(officer)
-    home_loan = loan(home, officer)
-    report = file_report(officer, home_loan, full_content(today() - timedelta(days=5), signals={
+    home_loan = loan(officer)
+    report = file_report(officer, home_loan, report_content(today() - timedelta(days=5), signals={
         "guarantor_weakened": "Guarantor sold two properties", "liquidity_strain": "Suppliers paid late"}), submit=True)
     signals = {s.signal: s for s in db.session.scalars(select(RaisedSignal).where(RaisedSignal.report_id == report.id))}
     stranger = factories.user(dept=other)
     certify(stranger)
-    other_loan = loan(other, stranger)
-    other_report = file_report(stranger, other_loan, full_content(today() - timedelta(days=3)), submit=True)
+    other_loan = loan(stranger)
+    other_report = file_report(stranger, other_loan, report_content(today() - timedelta(days=3)), submit=True)
     return dict(home=home, other=other, supervisor=supervisor, officer=officer, loan=home_loan, report=report,
                 signals=signals, stranger=stranger, other_loan=other_loan, other_report=other_report,
                 hr=factories.user(Role.HR, dept=home), admin=factories.user(Role.ADMIN, dept=other))

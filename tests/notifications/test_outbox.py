@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests import factories
-from tests.certification.conftest import free_port
+from tests.nodes import free_port
 from tests.concurrency import run_concurrently
 from trainer.auth.models import Role
 from trainer.extensions import db

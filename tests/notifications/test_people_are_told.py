@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.inspections.conftest import bank  # noqa: F401
-from tests.inspections.helpers import certify, full_content
+from tests.factories import certify, report_content
 from trainer.auth.models import Role
 from trainer.batches.services import add_members, create_batch
 from trainer.certification.services import today
@@ -24,7 +24,7 @@ FULL_MARKS = {"coverage": 4, "timeliness": 4, "signal_accuracy": 4, "analysis_qu
 
 
 def reviewed(bank, decision, reasons=""):  # noqa: F811
-    report = file_report(bank.officer, bank.loan, full_content(), submit=True)
+    report = file_report(bank.officer, bank.loan, report_content(), submit=True)
     confirmations = {s.id: True for s in db.session.scalars(select(RaisedSignal).where(RaisedSignal.report_id == report.id))}
     review.review_report(bank.supervisor, report.id, ReviewInput(decision, "Opinion", FULL_MARKS, confirmations,
                                                                   return_reasons=reasons))

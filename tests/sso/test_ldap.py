@@ -13,18 +13,13 @@ from trainer.auth.models import User
 from trainer.extensions import db
 
 from tests import factories
+from tests.nodes import free_port
 
 SLAPD = shutil.which("slapd") or "/usr/sbin/slapd"
 SLAPADD = shutil.which("slapadd") or "/usr/sbin/slapadd"
 FIXTURE = Path(__file__).parent / "fixtures" / "directory.ldif"
 BASE = "dc=bank,dc=example"
 SERVICE_DN, SERVICE_PASSWORD = f"cn=service,{BASE}", "service-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +47,7 @@ access to attrs=userPassword by anonymous auth by * none
 access to * by * read
 """)
     subprocess.run([SLAPADD, "-f", str(conf), "-l", str(FIXTURE)], check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     url = f"ldap://127.0.0.1:{port}"
     log = root / "slapd.log"
     with log.open("wb") as output:
@@ -133,7 +128,7 @@ def test_a_filter_value_cannot_widen_the_search(ctx):
 
 def test_an_unreachable_directory_refuses_without_an_error(app, client, ctx):
     person = _directory_person()
-    app.config["LDAP_URL"] = f"ldap://127.0.0.1:{_free_port()}"
+    app.config["LDAP_URL"] = f"ldap://127.0.0.1:{free_port()}"
     answer = client.post("/login", data={"login": person.email, "password": "directory-pass-1"})
     assert answer.status_code == 422
 

@@ -1,17 +1,12 @@
-"""Helpers to walk a person through training and exams in tests, via the real services."""
+"""Sitting exams through the real services: answers, a graded attempt, a pass."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from trainer.content import services as content
 from trainer.exams import services as exams
 from trainer.exams.grading import correct_option_ids
 
-
-def read_modules(person, code: str) -> None:
-    for module in content.active_modules():
-        if code in module.qualifications:
-            content.read_through(person, module)
+from tests.factories.content import read_modules
 
 
 def answers(attempt, right: int | None = None) -> dict[int, list[str]]:
@@ -32,5 +27,6 @@ def sit(person, code: str, now: datetime, right: int | None = None):
 
 
 def qualify(person, code: str, now: datetime):
+    """Read the modules and pass the exam: the certificate a pass grants."""
     read_modules(person, code)
     return sit(person, code, now)

@@ -1,4 +1,4 @@
-"""Small builders for test data, going through the real models and services."""
+"""People and departments, and signing a test browser in as one of them."""
 from __future__ import annotations
 
 import itertools
@@ -33,16 +33,9 @@ def user(*roles: Role | str, dept: Department | None = None, password: str | Non
     return person
 
 
-_sources = {}
-
-
-def load_content():
-    """Load the real modules and question bank (parsed once per test run: the files do not change)."""
-    from flask import current_app
-
-    from trainer.library import read_all, sync_all
-
-    key = (str(current_app.config["CONTENT_DIR"]), str(current_app.config["QUESTION_BANK_DIR"]))
-    if key not in _sources:
-        _sources[key] = read_all()
-    return sync_all(_sources[key])
+def sign_in(client, user_or_login, password: str = PASSWORD):
+    """Log `client` in (a person, or their email or employee number); the login must succeed."""
+    login_name = getattr(user_or_login, "email", user_or_login)
+    response = client.post("/login", data={"login": login_name, "password": password})
+    assert response.status_code == 302, response.data[:500]
+    return response
