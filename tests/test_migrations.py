@@ -128,4 +128,5 @@ def test_rereading_causes_are_backfilled(empty_database_url):
         upgrade()
         db.session.remove()
         assert dict(db.session.execute(select(ReadAssignment.id, ReadAssignment.cause)).all()) == written
+        db.session.remove()  # give the connection back, so dispose closes it before the database is dropped
         db.engine.dispose()
