@@ -43,7 +43,7 @@ class LoginOutcome:
 def people_with_roles(*roles: Role, excluding: set[int] = frozenset()) -> list[User]:
     """Active people holding any of `roles`, except the ids in `excluding` (one query)."""
     return list(db.session.scalars(select(User).where(
-        User.active.is_(True), User.role_rows.any(UserRole.role.in_(roles)), User.id.not_in(excluding or {0}))
+        User.active.is_(True), User.role_rows.any(UserRole.role.in_(roles)), User.id.not_in(excluding))
         .order_by(User.id)))
 
 

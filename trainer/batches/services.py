@@ -23,9 +23,10 @@ from trainer.certification import standing as rules
 from trainer.certification.models import Certificate, CertificateStatus
 from trainer.content import services as content
 from trainer.content.models import Module, ModuleCompletion, ReadAssignment
+from trainer.content.services import qualification_modules  # a batch's default modules
 from trainer.exams.models import AttemptStatus, ExamAttempt
-from trainer.extensions import db
 from trainer.csv_import import RowError, accepted, check_rows, csv_rows
+from trainer.extensions import db
 from trainer.refusals import Refusal
 from trainer.security import scope_people
 
@@ -42,11 +43,6 @@ class BatchError(Refusal):
 
 
 # --- creating a batch and its members --------------------------------------------
-
-def qualification_modules(code: str) -> list[Module]:
-    """The modules that count toward a qualification: a batch's default."""
-    return [m for m in content.active_modules() if code in m.qualifications]
-
 
 def create_batch(actor: User, name: str, qualification: str, starts_on: date, due_on: date,
                  module_ids: list[int] | None = None, today: date | None = None) -> TrainingBatch:

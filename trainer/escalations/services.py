@@ -82,15 +82,20 @@ def may_open_escalations(user: User) -> bool:
     return user.has_role(Role.SUPERVISOR) or is_bank_wide(user) or is_risk_recipient(user)
 
 
+def sees_every_department(viewer: User) -> bool:
+    """HR, administrators and risk management see escalations of the whole bank."""
+    return is_bank_wide(viewer) or is_risk_recipient(viewer)
+
+
 def scoped(query: Select, viewer: User) -> Select:
     """Escalations `viewer` may see: HR, admin and risk management all, a supervisor their department's."""
     return security.scoped(query, viewer, Escalation.department_id,
-                           bank_wide=is_bank_wide(viewer) or is_risk_recipient(viewer))
+                           bank_wide=sees_every_department(viewer))
 
 
 def can_view(viewer: User, escalation: Escalation) -> bool:
     return security.in_scope(viewer, escalation.department_id,
-                             bank_wide=is_bank_wide(viewer) or is_risk_recipient(viewer))
+                             bank_wide=sees_every_department(viewer))
 
 
 # --- raising --------------------------------------------------------------------------
@@ -369,7 +374,7 @@ def response_times_in(viewer: User, start: date, end: date, department_id: int |
     HR, admin and risk management every department (or `department_id`), a supervisor their own; None for others."""
     from zoneinfo import ZoneInfo
 
-    if is_bank_wide(viewer) or is_risk_recipient(viewer):
+    if sees_every_department(viewer):
         scope = department_id
     elif viewer.has_role(Role.SUPERVISOR):
         scope = viewer.department_id

@@ -161,5 +161,5 @@ def _normalised(value):
     if value is None or isinstance(value, int):
         return value
     if hasattr(value, "isoformat"):
-        return value.replace(tzinfo=None).isoformat() if value.tzinfo is None else value.isoformat()
+        return value.isoformat()
     return int(value)

@@ -166,11 +166,6 @@ class Numbers(NamedTuple):
     signals_confirmed: int = 0
     ledger_points: int = 0  # net points of the quarter's entries
 
-    def plus(self, other: Numbers) -> Numbers:
-        return Numbers(tuple(a + b for a, b in zip(self.loans, other.loans)),
-                       tuple(a + b for a, b in zip(self.on_time, other.on_time)),
-                       *(a + b for a, b in zip(self[2:], other[2:])))
-
 
 ZERO = Numbers()
 

@@ -380,7 +380,7 @@ def _answer_sheet(user_id: int, attempt_id: int, positions: set[int]):
         raise ExamError("not_found")
     first = rows[0]
     asked = {row.position: _Asked(row.item_id, row.option_order, row.kind)
-             for row in rows if row.item_id is not None} if positions else {}  # _SHEET_ONLY reads no questions
+             for row in rows if row.item_id is not None} if positions else {}  # without positions: no question columns
     return first.status, first.deadline_at, first.submit_until, first.answered_elsewhere, asked
 
 

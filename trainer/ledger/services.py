@@ -345,9 +345,10 @@ def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
             datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(timezone.utc))
 
 
-def _standing_in(start: date, end: date) -> list:
-    """Rewards and sanctions logged in the period that no reversal cancelled
-    (a reversal made later cancels too: the entry was a mistake)."""
+def counted_entries(start: date, end: date) -> list:
+    """The conditions on `LedgerEntry` of the rewards and sanctions that count for the local days
+    start..end: logged in the period, and no reversal cancelled them (a reversal made later cancels
+    too: the entry was a mistake). The evaluation's figures and its cache's fingerprint read these."""
     low, high = _utc_bounds(start, end)
     reversal = aliased(LedgerEntry)
     # An entry someone wrote about themselves never counts (the service refuses
@@ -357,12 +358,6 @@ def _standing_in(start: date, end: date) -> list:
             ~select(reversal.id).where(reversal.reverses_id == LedgerEntry.id, _not_about_oneself(reversal)).exists()]
 
 
-def counted_entries(start: date, end: date) -> list:
-    """The conditions on `LedgerEntry` of the entries that count for the local days start..end
-    (what `points_by_person` adds up): for a fingerprint of them (trainer/evaluation/cache.py)."""
-    return _standing_in(start, end)
-
-
 def _not_about_oneself(entry) -> Any:
     return entry.logged_by_id.is_distinct_from(entry.person_id)  # NULL (the system) is distinct
 
@@ -370,25 +365,29 @@ def _not_about_oneself(entry) -> Any:
 def points_by_person(start: date, end: date, department_id: int | None = None) -> dict[int, int]:
     """Net points per person over the local days start..end; people without entries are absent."""
     query = select(LedgerEntry.person_id, func.sum(LedgerEntry.points)).where(
-        *_standing_in(start, end)).group_by(LedgerEntry.person_id)
+        *counted_entries(start, end)).group_by(LedgerEntry.person_id)
     if department_id is not None:
         query = query.where(LedgerEntry.department_id == department_id)
     return {person_id: int(total) for person_id, total in db.session.execute(query)}
 
 
+def _severe_sanction():
+    return and_(LedgerEntry.kind == EntryKind.SANCTION, LedgerEntry.severity == SEVERE)
+
+
 def severe_sanctions_by_person(start: date, end: date) -> set[int]:
     """People with a severe sanction in the period that was not reversed."""
     return set(db.session.scalars(select(LedgerEntry.person_id).distinct().where(
-        *_standing_in(start, end), LedgerEntry.kind == EntryKind.SANCTION, LedgerEntry.severity == SEVERE)))
+        *counted_entries(start, end), _severe_sanction())))
 
 
 def standing_by_person(start: date, end: date) -> tuple[dict[int, int], set[int]]:
     """`points_by_person` and `severe_sanctions_by_person` of the same period, in one query."""
-    severe = func.max(case((and_(LedgerEntry.kind == EntryKind.SANCTION, LedgerEntry.severity == SEVERE), 1), else_=0))
+    severe = func.max(case((_severe_sanction(), 1), else_=0))
     points, sanctioned = {}, set()
     for person_id, total, has_severe in db.session.execute(
             select(LedgerEntry.person_id, func.sum(LedgerEntry.points), severe)
-            .where(*_standing_in(start, end)).group_by(LedgerEntry.person_id)):
+            .where(*counted_entries(start, end)).group_by(LedgerEntry.person_id)):
         points[person_id] = int(total)
         if has_severe:
             sanctioned.add(person_id)
