@@ -27,6 +27,9 @@ def test_log_in_read_a_module_in_spanish_and_complete_it(live_server, page):
     page.get_by_label("Contraseña").fill(factories.PASSWORD)
     page.get_by_role("button", name="Iniciar sesión").click()
     expect(page).to_have_url(re.compile(r"/dashboard$"))
+    # The menus open through Bootstrap's script: wait for it, or a click on a busy machine lands on the
+    # toggle's bare "#" link before the script is there.
+    page.wait_for_load_state("load")
 
     page.get_by_role("button", name="Formación").click()
     page.get_by_role("link", name="Módulos", exact=True).first.click()
