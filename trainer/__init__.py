@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from trainer import config as config_module
 from trainer.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from trainer.params import DatabaseIntConverter
+from trainer.transactions import TransactionalFlask
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -35,7 +36,7 @@ _TEMPLATE_CODE = _ProcessBytecodeCache()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(TEMPLATES_DIR))
+    app = TransactionalFlask(__name__, template_folder=str(TEMPLATES_DIR))
     app.jinja_options = {**app.jinja_options, "bytecode_cache": _TEMPLATE_CODE}
     app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
     app.config.update(config_module.from_environment())

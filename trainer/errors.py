@@ -43,8 +43,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Refusal)
     def _refused(refusal: Refusal):
-        # A rule said no and the view did not re-render its form: nothing of the change is kept.
-        db.session.rollback()
+        # The request's unit of work has already rolled the change back (trainer/transactions.py).
         if wants_json():
             body = refusal.as_json()
             return _json_error(body.pop("error"), body.pop("message"), refusal.status, **body)

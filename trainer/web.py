@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 
 from trainer.certification import services as certification
 from trainer.content import services as content_services
-from trainer.extensions import db
 
 bp = Blueprint("web", __name__)
 
@@ -32,7 +31,6 @@ def set_language():
         session["locale"] = locale
         if current_user.is_authenticated:
             current_user.locale = locale
-            db.session.commit()
     return redirect(_back_to_same_site())
 
 

@@ -1,0 +1,114 @@
+"""One unit of work per request: what a view changed is committed once when it returns, and nothing is kept
+when it raises, when a refusal escapes, or when it re-renders a refused form (trainer/transactions.py).
+The routes here are made for the test; they change a department the way a feature's service would."""
+import pytest
+from sqlalchemy import select
+from wtforms import Form, StringField
+
+from trainer.auth.models import Department
+from trainer.extensions import db
+from trainer.refusals import Refusal, attach
+from trainer.transactions import unit_of_work
+
+
+def _add(code: str) -> None:
+    db.session.add(Department(code=code, name=code))
+    db.session.flush()
+
+
+@pytest.fixture
+def routes(app):
+    """Routes that add a department named after the path, then end in the way the path says."""
+
+    @app.post("/t/returns/<code>")
+    def returns(code):
+        _add(code)
+        return "ok"
+
+    @app.post("/t/raises/<code>")
+    def raises(code):
+        _add(code)
+        raise RuntimeError("a bug after the change")
+
+    @app.post("/t/refuses/<code>")
+    def refuses(code):
+        _add(code)
+        raise Refusal("No.", "no")
+
+    @app.post("/t/refuses-keeping/<code>")
+    def refuses_keeping(code):
+        _add(code)
+        raise Refusal("Closed, and no.", "closed", status=409, keeps_changes=True)
+
+    @app.post("/t/re-renders/<code>")
+    def re_renders(code):
+        form = type("F", (Form,), {"name": StringField()})()
+        _add(code)
+        attach(form, Refusal("No.", fields={"name": "Not that name"}))
+        return "form: " + ", ".join(form.name.errors), 422
+
+    @app.post("/t/twice/<code>")
+    def twice(code):
+        _add(code)
+        _add(code)  # the unique code fails on the second flush
+        return "never"
+
+    @app.post("/t/fails-at-commit/<code>")
+    def fails_at_commit(code):
+        _add(code)
+        db.session.add(Department(code=code, name="same code, left for the commit"))
+        return "the commit fails"
+
+    return app
+
+
+def _codes(app) -> set[str]:
+    with app.app_context():
+        return set(db.session.scalars(select(Department.code)))
+
+
+def test_a_view_that_returns_is_committed_once(routes, client):
+    assert client.post("/t/returns/kept").status_code == 200
+    assert _codes(routes) == {"kept"}
+
+
+def test_an_error_after_a_change_keeps_nothing(routes, client):
+    routes.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page, not the test's exception
+    assert client.post("/t/raises/lost").status_code == 500
+    assert _codes(routes) == set()
+
+
+def test_a_refusal_keeps_nothing_unless_it_says_so(routes, client):
+    refused = client.post("/t/refuses/lost", headers={"Accept": "application/json"})
+    assert (refused.status_code, refused.json["error"]) == (422, "no")
+    kept = client.post("/t/refuses-keeping/kept", headers={"Accept": "application/json"})
+    assert (kept.status_code, kept.json["error"]) == (409, "closed")
+    assert _codes(routes) == {"kept"}
+
+
+def test_a_re_rendered_refused_form_keeps_nothing(routes, client):
+    response = client.post("/t/re-renders/lost")
+    assert (response.status_code, response.text) == (422, "form: Not that name")
+    assert _codes(routes) == set()
+
+
+@pytest.mark.parametrize("path", ["/t/twice/dup", "/t/fails-at-commit/dup"])
+def test_a_failed_flush_or_commit_is_an_error_page_and_the_next_request_works(routes, client, path):
+    """On PostgreSQL a failed flush leaves the session unusable until it is rolled back; the error page itself
+    must not trip over it (PendingRollbackError), and the next request starts clean."""
+    routes.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.post(path)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
+    assert client.post("/t/returns/after").status_code == 200
+    assert _codes(routes) == {"after"}
+
+
+def test_a_command_commits_its_block_or_nothing(ctx):
+    with unit_of_work():
+        _add("kept")
+    with pytest.raises(ValueError), unit_of_work():
+        _add("lost")
+        raise ValueError("the command failed")
+    db.session.rollback()
+    assert set(db.session.scalars(select(Department.code))) == {"kept"}
