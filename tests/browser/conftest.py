@@ -13,7 +13,6 @@ from trainer import create_app
 from trainer.extensions import db
 
 from tests import factories
-from tests.conftest import empty_database
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -47,7 +46,6 @@ def live_server(database_url):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     with app.app_context():
-        empty_database()
         factories.load_content()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

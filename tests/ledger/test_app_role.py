@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
 from tests import factories
-from tests.conftest import PG_URL, TEST_CONFIG, empty_database
+from tests.conftest import PG_URL, TEST_CONFIG
 from trainer import create_app
 from trainer.auth.models import Role, User
 from trainer.dbroles import app_role_grants
@@ -40,10 +40,8 @@ def app_role(postgres_url):
 
 @pytest.fixture
 def owner_app(postgres_url):
-    """The PostgreSQL test database (only: roles are PostgreSQL's), cleaned, as the schema owner."""
+    """This test's PostgreSQL database (only: roles are PostgreSQL's), as the schema owner."""
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": postgres_url})
-    with app.app_context():
-        empty_database()
     yield app
     with app.app_context():
         db.session.remove()
