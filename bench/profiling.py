@@ -83,6 +83,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--only", default="", help="comma-separated request kinds, e.g. dashboard,section")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="trainer-profile-")
     database_url = args.database_url or f"sqlite:///{tmp}/profile.sqlite3"
@@ -142,7 +143,10 @@ def main() -> None:
              ("eligibility API", eligibility), ("eligibility batch, 100 people", batch), ("dashboard", dashboard)]
     backend = database_url.split(":", 1)[0]
     print(f"# Profile ({backend}, {n} requests each, Flask test client)\n")
+    wanted = [w.strip() for w in args.only.split(",") if w.strip()]
     for label, work in kinds:
+        if wanted and not any(w in label for w in wanted):
+            continue
         status = work(0).status_code  # warm up (and the first submit is not profiled twice: index 0 reused)
         profiler = cProfile.Profile()
         profiler.enable()

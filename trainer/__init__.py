@@ -85,10 +85,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     sso.init_app(app)
     from trainer.meetings.views import bp as meetings_bp
     app.register_blueprint(meetings_bp)
+    # Each feature's receivers of other features' events (trainer/events.py).
+    from trainer.batches import hooks as _batch_hooks  # noqa: F401 - members told of a batch's dates
+    from trainer.certification import hooks as _certification_hooks  # noqa: F401 - lifts asked for and decided
     from trainer.content import hooks as _content_hooks  # noqa: F401 - re-reading after suspensions and lifts
     from trainer.escalations import hooks as _escalation_hooks  # noqa: F401 - reacts to submitted reports
+    from trainer.inspections import hooks as _inspection_hooks  # noqa: F401 - the author told of a review
+    from trainer.ledger import hooks as _ledger_hooks  # noqa: F401 - the person told of an entry
     from trainer.escalations import views as escalation_views
-    from trainer.notifications import hooks as _notification_hooks  # noqa: F401 - reacts to other features
     from trainer.notifications import views as notification_views
 
     app.register_blueprint(escalation_views.bp)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Callable
 
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
@@ -45,6 +46,11 @@ def definition(code: str) -> Qualification:
         return definitions()[code]
     except KeyError:
         raise LifecycleError(_l("unknown qualification '%(code)s'", code=code)) from None
+
+
+def localised_title(code: str) -> Callable[[str], str]:
+    """The qualification's title as a function of the language: the outbox calls it with each recipient's."""
+    return lambda language: definition(code).title(language)
 
 
 def today(now: datetime | None = None) -> date:

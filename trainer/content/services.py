@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from flask import current_app
 from sqlalchemy import and_, delete, func, select, update
@@ -161,6 +162,17 @@ def titles(locale: str) -> dict[int, ModuleText]:
         if row.locale == locale or row.module_id not in chosen:
             chosen[row.module_id] = row
     return chosen
+
+
+def localised_module_titles(modules) -> Callable[[str], list[str]]:
+    """The modules' titles as a function of the language: the outbox calls it with each recipient's."""
+    ids = [m.id for m in modules]
+
+    def titles_in(language: str) -> list[str]:
+        texts = titles(language)
+        return [texts[i].title if i in texts else str(i) for i in ids]
+
+    return titles_in
 
 
 def progress_for(user: User, locale: str | None = None) -> CourseProgress:
