@@ -29,7 +29,7 @@ from trainer.auth.models import Department, Role, User, UserRole  # noqa: E402
 from trainer.extensions import db  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from trainer.ledger import append_only, signing  # noqa: E402
+from trainer import append_only, signing  # noqa: E402
 from trainer.ledger.chain import GENESIS, HEAD_ID, entry_hash  # noqa: E402
 from trainer.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead  # noqa: E402
 from trainer.ledger.verify import checkpoint_now, verify_ledger  # noqa: E402

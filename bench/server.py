@@ -26,7 +26,7 @@ def gunicorn(database_url: str, workers: int):
     port = free_port()
     keys = Path(tempfile.mkdtemp(prefix="trainer-bench-keys-"))
     from trainer.certification.pdf_signing import _write_self_signed
-    from trainer.ledger import signing
+    from trainer import signing
 
     signing.write_private_key(keys / "ledger.pem")  # production refuses to start without these files
     _write_self_signed(keys / "pdf-key.pem", keys / "pdf-cert.pem", "Bench bank")

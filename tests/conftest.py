@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 
 from trainer import create_app
 from trainer.extensions import db
-from trainer.ledger.signing import generate_pem
+from trainer.signing import generate_pem
 
 PG_URL = os.environ.get("TRAINER_TEST_DATABASE_URL")
 

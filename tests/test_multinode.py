@@ -16,7 +16,7 @@ from trainer.certification.models import Certificate
 from trainer.exams.models import AttemptStatus, ExamAttempt
 from trainer.extensions import db
 from trainer.ledger.models import LedgerEntry
-from trainer.ledger.signing import generate_pem
+from trainer.signing import generate_pem
 
 from tests import factories
 from tests.conftest import PG_URL, TEST_CONFIG, scratch_postgres_database

@@ -20,7 +20,8 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
 from trainer.extensions import db
-from trainer.ledger import checkpoints, signing
+from trainer import signing
+from trainer.ledger import checkpoints
 from trainer.timeutil import utcnow
 
 

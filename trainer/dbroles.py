@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import text
 
 from trainer.extensions import db
-from trainer.ledger.append_only import TABLES as APPEND_ONLY
+from trainer.append_only import TABLES as APPEND_ONLY
 
 IDENTIFIER_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 

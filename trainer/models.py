@@ -13,10 +13,6 @@ from trainer.certification.models import (  # noqa: F401
 from trainer.inspections.models import (AreaFinding, InspectionReport, Loan, RaisedSignal, ReportAttachment,  # noqa: F401,E402
                                         ReportVersion, Review, ReviewDelegation)
 from trainer.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead  # noqa: F401,E402
-from trainer.ledger import append_only  # noqa: E402 - the ledger's triggers, created with its tables
-
-append_only.protect(ReportVersion.__table__)  # what a supervisor returned is evidence: never changed afterwards
-
 from trainer.batches.models import (  # noqa: F401,E402
     BatchReminderSent, TrainingBatch, TrainingBatchMember, TrainingBatchModule,
 )

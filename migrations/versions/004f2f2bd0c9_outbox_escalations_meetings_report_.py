@@ -10,7 +10,7 @@ from datetime import date
 from alembic import op
 import sqlalchemy as sa
 
-from trainer.ledger import append_only
+from trainer import append_only
 
 
 # revision identifiers, used by Alembic.

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from alembic import op
 import sqlalchemy as sa
 
-from trainer.ledger import append_only
+from trainer import append_only
 
 # The tables this revision makes append-only (later ones protect their own).
 APPEND_ONLY = ("ledger_entries", "ledger_checkpoints", "audit_events")
@@ -197,7 +197,8 @@ def _reseal_ledger():
     rows = bind.execute(sa.text("SELECT * FROM ledger_entries ORDER BY seq")).mappings().all()
     if not rows:
         return
-    from trainer.ledger import chain, signing
+    from trainer import signing
+    from trainer.ledger import chain
 
     def moment(value):
         value = datetime.fromisoformat(value) if isinstance(value, str) else value

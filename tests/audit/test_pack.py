@@ -15,7 +15,7 @@ from trainer.audit.format import digest
 from trainer.audit.verify import verify_pack
 from trainer.extensions import db
 from trainer.inspections.models import InspectionReport
-from trainer.ledger import signing
+from trainer import signing
 from trainer.ledger.models import LedgerEntry
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 
 from trainer.auth.models import User
 from trainer.extensions import db
-from trainer.ledger import append_only
+from trainer import append_only
 from trainer.ledger import services as ledger
 from trainer.ledger.chain import GENESIS, entry_hash
 from trainer.ledger.verify import verify_ledger

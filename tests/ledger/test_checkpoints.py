@@ -9,7 +9,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from trainer.extensions import db
-from trainer.ledger import append_only, checkpoints, signing
+from trainer import append_only, signing
+from trainer.ledger import checkpoints
 from trainer.ledger import services as ledger
 from trainer.ledger.chain import entry_hash
 from trainer.ledger.models import LedgerCheckpoint, LedgerEntry

@@ -21,7 +21,8 @@ from trainer.content import models as content_models
 from trainer.exams.models import ExamAttempt
 from trainer.extensions import db
 from trainer.inspections.models import InspectionReport, Loan, Review
-from trainer.ledger import checkpoints, signing
+from trainer import signing
+from trainer.ledger import checkpoints
 from trainer.ledger.chain import HASHED
 from trainer.ledger.merkle import Tree, leaf_hash
 from trainer.ledger.models import LedgerEntry

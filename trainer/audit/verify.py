@@ -10,7 +10,7 @@ from pathlib import Path
 from trainer.audit.format import (
     FORMAT, MANIFEST, PACK_CONTEXT, PUBLIC_KEY, SECTIONS, SIGNATURE, digest, item_path,
 )
-from trainer.ledger import signing
+from trainer import signing
 from trainer.ledger.chain import entry_hash
 from trainer.ledger.checkpoints import signed_message
 from trainer.ledger.merkle import leaf_hash, verify_inclusion

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from trainer.dbtypes import UTCDateTime
 from trainer.extensions import db
-from trainer.ledger.append_only import protect
+from trainer.append_only import protect
 from trainer.timeutil import utcnow
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer.audit_log.models import AuditEvent, AuditHead
 from trainer.auth.models import User
 from trainer.extensions import db
-from trainer.ledger import signing
+from trainer import signing
 from trainer.timeutil import utcnow
 
 GENESIS, HEAD_ID, MAX_TRIES, BATCH = "0" * 64, 1, 50, 2000

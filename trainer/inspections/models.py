@@ -8,6 +8,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, Enum, ForeignKey, 
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.append_only import protect
 from trainer.dbtypes import UTCDateTime
 from trainer.extensions import db
 from trainer.timeutil import utcnow
@@ -190,3 +191,6 @@ class ReviewDelegation(db.Model):
     ends_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+protect(ReportVersion.__table__)  # what a supervisor returned is evidence: never changed afterwards

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
-from trainer.ledger import signing
+from trainer import signing
 from trainer.ledger.models import LedgerEntry, LedgerHead
 from trainer.timeutil import as_utc
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from trainer.extensions import db
-from trainer.ledger import signing
+from trainer import signing
 from trainer.ledger.chain import GENESIS
 from trainer.ledger.models import LedgerCheckpoint
 from trainer.timeutil import utcnow

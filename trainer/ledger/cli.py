@@ -8,7 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from trainer.extensions import db
-from trainer.ledger import checkpoints, signing
+from trainer import signing
+from trainer.ledger import checkpoints
 from trainer.ledger.verify import CheckpointRefused, checkpoint_now, verify_ledger
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from trainer.append_only import protect
 from trainer.dbtypes import UTCDateTime
 from trainer.extensions import db
 from trainer.timeutil import utcnow
@@ -72,3 +73,7 @@ class LedgerCheckpoint(db.Model):
     # The audit trail's length and last hash when signed: the same checkpoint covers it.
     audit_size: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     audit_head: Mapped[str] = mapped_column(String(64), default="0" * 64, server_default="0" * 64)
+
+
+for _table in (LedgerEntry.__table__, LedgerCheckpoint.__table__):
+    protect(_table)  # a correction is a reversal, never an edit

@@ -27,7 +27,8 @@ from sqlalchemy import select
 
 from trainer.audit_log import services as audit_trail
 from trainer.extensions import db
-from trainer.ledger import checkpoints, signing
+from trainer import signing
+from trainer.ledger import checkpoints
 from trainer.ledger.chain import GENESIS, HASHED, check_head, check_row
 from trainer.ledger.merkle import Frontier, leaf_hash
 from trainer.ledger.models import LedgerCheckpoint, LedgerEntry

@@ -1,5 +1,7 @@
 """Append-only at the database level: triggers that refuse UPDATE and DELETE
-on ledger entries, checkpoints and audit events, on SQLite and PostgreSQL.
+on the tables that are evidence (ledger entries and checkpoints, audit events,
+returned report versions), on SQLite and PostgreSQL. Each feature protects its
+own tables with `protect(Model.__table__)` where it defines them.
 
 The application never changes a ledger row (a correction is a reversal), so
 the triggers stop only what goes around it. They are attached to the tables'
@@ -11,8 +13,6 @@ the schema owner's slips.
 from __future__ import annotations
 
 from sqlalchemy import DDL, event
-
-from trainer.ledger.models import LedgerCheckpoint, LedgerEntry
 
 TABLES: list[str] = []  # every protected table, in the order protected
 
@@ -48,7 +48,3 @@ def protect(table_obj) -> None:
         for statement in make(table_obj.name):
             # DDL() applies %-formatting to its text: keep PL/pgSQL's own % placeholders literal.
             event.listen(table_obj, "after_create", DDL(statement.replace("%", "%%")).execute_if(dialect=dialect))
-
-
-for _table in (LedgerEntry.__table__, LedgerCheckpoint.__table__):
-    protect(_table)
