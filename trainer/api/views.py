@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from trainer.api import openapi, services
 from trainer.api.scopes import Scope
 from trainer.certification import services as certification
-from trainer.inspections.api import file_from_json
+from trainer.api.inspection_filing import file_from_json
 from trainer.params import parse_day
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

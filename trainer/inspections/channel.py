@@ -8,10 +8,17 @@ change one, so nobody's report is filed without them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from trainer.auth.models import User
-from trainer.api.models import ApiToken
 from trainer.inspections.models import ReportChannel
+
+
+class Token(Protocol):
+    """What a channel needs of an API token (trainer.api.models.ApiToken), which the API passes in."""
+
+    id: int
+    bound_user_id: int | None
 
 
 @dataclass(frozen=True)
@@ -21,7 +28,7 @@ class Channel:
     bound_user_id: int | None = None
 
     @classmethod
-    def api(cls, token: ApiToken) -> Channel:
+    def api(cls, token: Token) -> Channel:
         return cls(ReportChannel.API, token.id, token.bound_user_id)
 
     def may_name(self, author: User) -> bool:

@@ -85,6 +85,9 @@ class InspectionReport(db.Model):
     channel: Mapped[ReportChannel] = mapped_column(_enum(ReportChannel), default=ReportChannel.WEB,
                                                    server_default=ReportChannel.WEB.value)
     api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    # The API's record of that token (trainer.api.models.ApiToken), named by string: a report refers to the
+    # API's tokens without the inspections importing the API, which files reports through them.
+    api_token = relationship("ApiToken", lazy="select", viewonly=True)
 
     areas: Mapped[list[AreaFinding]] = relationship(lazy="raise", cascade="all, delete-orphan",
                                                     order_by="AreaFinding.position")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -26,7 +27,6 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer import events
 from trainer.auth.models import User
-from trainer.api.models import ApiToken
 from trainer.extensions import db
 from trainer.inspections.channel import WEB, Channel
 from trainer.inspections.gate import GateRefused, require_inspector
@@ -357,7 +357,7 @@ class ReportDetail:
     signals: list[RaisedSignal]
     reviews: list[Review]
     names: dict[int, str]  # user id -> full name: the author and every reviewer
-    token: ApiToken | None = None  # the API token it was created with, if any
+    token: Any = None  # the API token it was created with (trainer.api.models.ApiToken), if any
 
     @property
     def last_review(self) -> Review | None:
@@ -375,7 +375,7 @@ def report_detail(report: InspectionReport) -> ReportDetail:
                                       .order_by(Review.created_at, Review.id)))
     ids = {report.author_id, loan.officer_id} | {r.reviewer_id for r in reviews}
     names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
-    token = db.session.get(ApiToken, report.api_token_id) if report.api_token_id else None
+    token = report.api_token if report.api_token_id else None
     return ReportDetail(report, loan, areas, signals, reviews, names, token)
 
 

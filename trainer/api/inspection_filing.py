@@ -1,7 +1,7 @@
 """Filing an inspection from another bank system (POST /api/v1/inspections).
 
 The JSON is turned into the same ReportContent the form produces and goes
-through `services.file_report`, so the gate and every rule apply unchanged.
+through `inspections.services.file_report`, so the gate and every rule apply unchanged.
 The report records the token it came with. Only a token bound to the author
 submits: any other leaves a draft, and says the author must submit it in person.
 """
