@@ -112,3 +112,13 @@ def test_a_command_commits_its_block_or_nothing(ctx):
         raise ValueError("the command failed")
     db.session.rollback()
     assert set(db.session.scalars(select(Department.code))) == {"kept"}
+
+
+def test_a_savepoint_taken_before_any_write_stays_inside_the_transaction(ctx):
+    """On SQLite a savepoint opened outside a transaction would start one, and its release would commit:
+    the step would survive the request's rollback."""
+    with db.session.begin_nested():
+        _add("in-savepoint")
+    _add("after")
+    db.session.rollback()
+    assert set(db.session.scalars(select(Department.code))) == set()

@@ -53,3 +53,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # can undo the last transactions committed before it; FULL syncs every commit.
     cursor.execute(f"PRAGMA synchronous={sqlite_synchronous()}")
     cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_begin_before_savepoint(connection, _name) -> None:
+    """The sqlite3 driver opens a transaction only before a write, so a savepoint taken before the
+    transaction's first write would open it itself, and releasing that savepoint would commit
+    everything so far: a step run in a savepoint (trainer/transactions.py) would escape the
+    request's rollback. Opening the transaction first keeps the savepoint nested in it."""
+    raw = connection.connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+        raw.execute("BEGIN")
