@@ -77,6 +77,7 @@ def seed_demo() -> list[DemoAccount]:
     from trainer.demo_training import seed_training
 
     seed_training(today())
+    db.session.commit()  # the seeding is its own caller: the services it runs leave the commit to it
     return ACCOUNTS
 
 

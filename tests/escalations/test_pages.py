@@ -23,6 +23,7 @@ def escalation(bank, ctx):
     ctx.config["RISK_RECIPIENTS"] = [RISK]
     report = file_report(bank.officer, bank.loan, report_content(signals={"fund_diversion": "Paid to the owner"}),
                          submit=True)
+    db.session.commit()
     return db.session.scalar(select(Escalation).where(Escalation.report_id == report.id))
 
 

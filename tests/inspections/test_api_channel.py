@@ -67,6 +67,7 @@ def test_the_service_refuses_to_submit_for_an_author_the_token_does_not_speak_fo
     with pytest.raises(services.InspectionError) as refused:
         services.file_report(bank.officer, bank.loan, report_content(), submit=True, channel=Channel.api(token))
     assert refused.value.code == "submit_in_person"
+    db.session.rollback()  # as the refused request does
     assert report_count() == 0, "a refused submission leaves no draft behind"
 
 

@@ -51,6 +51,7 @@ def test_only_to_another_valid_supervisor_of_the_department(bank, deputy):
         delegation.create(bank.officer, deputy.id, start, end, today())
     assert staff.value.forbidden
     made = delegation.create(bank.supervisor, deputy.id, start, end, today())
+    db.session.commit()  # as the request that made it does; the refusals below roll back only themselves
     assert "already delegate" in refused("starts_on", bank.supervisor, deputy.id, end, end, today())
     delegation.cancel(bank.supervisor, made.id)
     assert delegation.create(bank.supervisor, deputy.id, end, end, today()).id != made.id
@@ -73,6 +74,7 @@ def return_then_resubmit(bank, author, loan, kind="regular"):
                                                                  return_reasons="Add the guarantor's accounts."))
     db.session.expire_all()
     services.submit_report(author, report.id, db.session.get(type(report), report.id).revision, report_content(kind=kind))
+    db.session.commit()
     return report
 
 

@@ -22,7 +22,9 @@ MARKS = {"coverage": 3, "timeliness": 4, "signal_accuracy": 2, "analysis_quality
 
 
 def draft(bank):
-    return services.file_report(bank.officer, bank.loan, report_content())
+    report = services.file_report(bank.officer, bank.loan, report_content())
+    db.session.commit()
+    return report
 
 
 def refused(code, *args):
@@ -72,6 +74,7 @@ def test_a_file_in_a_returned_version_stays_a_later_one_may_be_removed(bank):
     review.review_report(bank.supervisor, report.id, ReviewInput("returned", "Thin.", MARKS, confirmations,
                                                                  return_reasons="Add photographs."))
     second = evidence.add(bank.officer, report.id, "roof.png", PNG)
+    db.session.commit()  # as the requests that made all this do; the refusals below roll back only themselves
     with pytest.raises(InspectionError) as kept:
         evidence.remove(bank.officer, first.id)
     assert kept.value.code == "kept"

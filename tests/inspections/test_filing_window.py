@@ -74,6 +74,7 @@ def test_a_draft_dated_while_valid_cannot_be_saved_or_submitted_after_expiry(ban
 def test_the_window_edge(bank):
     oldest = today() - timedelta(days=days_back())
     assert services.file_report(bank.officer, bank.loan, report_content(oldest)).inspection_date == oldest
+    db.session.commit()
     with pytest.raises(InspectionError) as refused:
         services.file_report(bank.officer, bank.loan, report_content(too_old()))
     assert refused.value.code == "too_old" and "inspection_date" in refused.value.fields
@@ -88,6 +89,7 @@ def test_a_date_outside_the_window_is_refused_on_every_service_path(bank, action
     day = too_old() if when == "too_old" else today() + timedelta(days=1)
     code = "too_old" if when == "too_old" else "future_date"
     draft = services.file_report(bank.officer, bank.loan, report_content(last_week()))
+    db.session.commit()
     with pytest.raises(InspectionError) as refused:
         if action == "create":
             services.file_report(bank.officer, bank.loan, report_content(day))
@@ -142,6 +144,7 @@ def test_the_form_shows_the_error_on_the_date_field(bank, officer_email, client,
     day = too_old() if when == "too_old" else today() + timedelta(days=1)
     loan_id = bank.loan.id
     draft_id = services.file_report(bank.officer, bank.loan, report_content(last_week())).id
+    db.session.commit()
     login(officer_email)
     for url, revision in ((f"/inspections/loans/{loan_id}/reports/new", 0), (f"/inspections/reports/{draft_id}/edit", 1)):
         response = client.post(url, data=form_data(report_content(day), revision=revision, action=action))

@@ -151,9 +151,19 @@ def test_an_officer_drafts_then_submits_through_the_form(bank, ids, client, logi
     assert client.get(saved.location).status_code == 302
 
 
+def test_a_submission_refused_on_the_new_report_form_leaves_no_draft(bank, ids, client, login):
+    """The draft is written before the submission is refused: the re-rendered form's request keeps none of it."""
+    login(ids["officer"])
+    refused = client.post(f"/inspections/loans/{ids['loan']}/reports/new",
+                          data=form_data(action="submit") | {"conclusion": ""})
+    assert refused.status_code == 422 and "Write the overall conclusion." in refused.text
+    assert report_count() == 0
+
+
 def test_a_stale_form_is_refused(bank, ids, client, login):
     draft = services.file_report(bank.officer, bank.loan, report_content())
     services.save_report(bank.officer, draft.id, 1, report_content())
+    db.session.commit()
     login(ids["officer"])
     response = client.post(f"/inspections/reports/{draft.id}/edit", data=form_data(revision=1))
     assert response.status_code == 409 and "Someone changed this report; reload." in response.text
@@ -170,6 +180,7 @@ def test_bad_dates_are_shown_beside_the_field(bank, ids, client, login):
 
 def test_other_peoples_reports_and_loans_are_forbidden(bank, ids, client, login):
     draft_id = services.file_report(bank.officer, bank.loan, report_content()).id
+    db.session.commit()
     login(ids["colleague"])
     assert client.get(f"/inspections/reports/{draft_id}").status_code == 403
     assert client.post(f"/inspections/reports/{draft_id}/edit", data=form_data(revision=1)).status_code == 403
@@ -180,6 +191,7 @@ def test_other_peoples_reports_and_loans_are_forbidden(bank, ids, client, login)
 
 def test_a_supervisor_reviews_through_the_form(bank, ids, client, login):
     report = services.file_report(bank.officer, bank.loan, report_content(), submit=True)
+    db.session.commit()
     report_id = report.id
     signal_id = db.session.scalar(select(RaisedSignal.id))
     login(ids["supervisor"])
@@ -233,6 +245,7 @@ def test_the_import_page_lists_bad_rows(bank, ids, client, login):
 
 def test_areas_and_criteria_are_named_in_the_page_language(bank, ids, client, login):
     services.file_report(bank.officer, bank.loan, report_content(), submit=True)
+    db.session.commit()
     login(ids["supervisor"])
     client.post("/language", data={"locale": "es"})
     report_id = db.session.scalar(select(InspectionReport.id))

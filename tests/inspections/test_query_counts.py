@@ -20,6 +20,7 @@ def add_rows(bank, n: int) -> None:
         extra = loan(bank.officer)
         services.file_report(bank.officer, extra, report_content(), submit=True)
         services.file_report(bank.officer, bank.loan, report_content(kind="irregular"))  # one regular a month
+    db.session.commit()
 
 
 PAGES = {

@@ -10,6 +10,7 @@ from trainer.extensions import db
 from trainer.inspections import services
 from trainer.inspections.models import AreaFinding, InspectionReport, RaisedSignal, ReportStatus
 from trainer.inspections.services import AreaEntry, InspectionError
+from trainer.transactions import unit_of_work
 
 from tests.factories import loan, report_content, today
 
@@ -45,6 +46,7 @@ def test_a_draft_is_saved_incomplete_then_completed_and_submitted(bank):
     content.areas = {"fund_use": AreaEntry("Funds used for stock", "watch", "")}
     content.conclusion = ""
     draft = services.file_report(bank.officer, bank.loan, content)
+    db.session.commit()
     assert draft.status is ReportStatus.DRAFT
     error = refused("incomplete", services.submit_report, bank.officer, draft.id, draft.revision)
     assert "conclusion" in error.fields and "management.finding" in error.fields and "fund_use.rating" not in error.fields
@@ -106,6 +108,7 @@ def test_a_closed_loan_takes_no_new_inspections(bank):
 
 def test_a_submitted_report_cannot_be_edited(bank):
     report = services.file_report(bank.officer, bank.loan, report_content(), submit=True)
+    db.session.commit()
     changed = report_content(signals={})
     changed.conclusion = "Rewritten after the fact"
     refused("already_submitted", services.save_report, bank.officer, report.id, report.revision, changed)
@@ -125,6 +128,7 @@ def test_a_stale_edit_is_refused(bank):
     first = report_content(signals={})
     first.conclusion = "First tab"
     services.save_report(bank.officer, draft.id, 1, first)
+    db.session.commit()  # the first tab's request; the second tab's refusal rolls back only itself
     second = report_content(signals={})
     second.conclusion = "Second tab, opened before the first saved"
     error = refused("stale", services.save_report, bank.officer, draft.id, 1, second)
@@ -136,6 +140,7 @@ def test_a_stale_edit_is_refused(bank):
 
 def test_concurrent_double_submit_makes_one_submission(app, bank):
     draft = services.file_report(bank.officer, bank.loan, report_content())
+    db.session.commit()
     author_id, report_id = bank.officer.id, draft.id
     barrier, outcomes = threading.Barrier(4), []
 
@@ -143,7 +148,8 @@ def test_concurrent_double_submit_makes_one_submission(app, bank):
         with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
             try:
                 barrier.wait()
-                services.submit_report(db.session.get(User, author_id), report_id, 1)
+                with unit_of_work():  # as each request does: the winner commits, a refused one rolls back
+                    services.submit_report(db.session.get(User, author_id), report_id, 1)
                 outcomes.append("submitted")
             except InspectionError as error:
                 outcomes.append(error.code)

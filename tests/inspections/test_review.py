@@ -10,6 +10,7 @@ from trainer.inspections import review, services
 from trainer.inspections.models import InspectionReport, RaisedSignal, ReportStatus, Review, ReviewDecision
 from trainer.inspections.review import ReviewInput
 from trainer.inspections.services import InspectionError
+from trainer.transactions import unit_of_work
 
 from tests import factories
 from tests.factories import certify, report_content
@@ -18,7 +19,9 @@ FULL_MARKS = {"coverage": 4, "timeliness": 4, "signal_accuracy": 4, "analysis_qu
 
 
 def submitted(bank, author=None):
-    return services.file_report(author or bank.officer, bank.loan, report_content(), submit=True)
+    report = services.file_report(author or bank.officer, bank.loan, report_content(), submit=True)
+    db.session.commit()
+    return report
 
 
 def confirmations(report, value=True) -> dict[int, bool]:
@@ -106,8 +109,9 @@ def test_concurrent_double_review_makes_one_review(app, bank):
         with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
             try:
                 barrier.wait()
-                review.review_report(db.session.get(User, supervisor_id), report_id,
-                                     ReviewInput(decision, "Seen", FULL_MARKS, marks, "Fix it"))
+                with unit_of_work():  # as each request does: the winner commits, a refused one rolls back
+                    review.review_report(db.session.get(User, supervisor_id), report_id,
+                                         ReviewInput(decision, "Seen", FULL_MARKS, marks, "Fix it"))
                 outcomes.append("reviewed")
             except InspectionError as error:
                 outcomes.append(error.code)

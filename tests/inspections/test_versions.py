@@ -69,6 +69,7 @@ def test_the_supervisor_and_the_author_see_the_diff_escaped(bank, client, login)
     returned = return_it(bank, report.id)
     # The author corrects the collateral finding, typing markup into it.
     resubmit(bank, returned, collateral="<script>alert(1)</script> Roof repaired")
+    db.session.commit()
     login(bank.supervisor.email)
     form = client.get(f"/inspections/reports/{report.id}/review")
     assert form.status_code == 200 and f"/inspections/reports/{report.id}/versions/1" in form.text
@@ -98,6 +99,7 @@ def test_a_long_text_is_diffed_word_by_word_on_the_page(bank, client, login):
     returned = return_it(bank, report.id)
     content.conclusion = "Loan performing. " * 6 + "Ask the guarantor for <b>new</b> accounts."
     services.submit_report(bank.officer, returned.id, returned.revision, content)
+    db.session.commit()
     login(bank.supervisor.email)
     page = client.get(f"/inspections/reports/{report.id}/versions/1")
     assert '<del class="bg-danger-subtle">Keep monitoring </del>' in page.text

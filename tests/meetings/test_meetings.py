@@ -91,6 +91,8 @@ def test_a_second_meeting_on_the_same_day_is_refused(world):
     with pytest.raises(MeetingError) as refused:
         services.record_meeting(world["supervisor"], world["home"].id, _input(world))
     assert refused.value.code == "duplicate"
+    # Only the second one's step was taken back: the first meeting, in the same transaction, stands.
+    assert db.session.scalar(select(func.count()).select_from(CreditMeeting)) == 1
 
 
 def test_who_records_and_who_reads(world):
@@ -115,7 +117,7 @@ def test_who_records_and_who_reads(world):
 def test_meeting_pages_over_http(app, world, client, login):
     w = world
     login(w["supervisor"])
-    page = client.get(f"/meetings/new")
+    page = client.get("/meetings/new")
     assert page.status_code == 200 and b"Suppliers paid late" in page.data
     guarantor, liquidity = w["signals"]["guarantor_weakened"].id, w["signals"]["liquidity_strain"].id
     form = {"held_on": today().isoformat(), "attendees": [w["supervisor"].id, w["officer"].id],
@@ -149,10 +151,12 @@ def test_the_list_makes_a_fixed_number_of_queries(app, world, client, login, cou
     w = world
     for days in range(3):
         services.record_meeting(w["supervisor"], w["home"].id, _input(w, held_on=today() - timedelta(days=days), decisions={}))
+    db.session.commit()
     login(w["hr"])
     with count_queries() as few:
         client.get("/meetings/")
     services.record_meeting(w["supervisor"], w["home"].id, _input(w, held_on=today() - timedelta(days=4)))
+    db.session.commit()
     with count_queries() as more:
         client.get("/meetings/")
     assert len(more) == len(few)

@@ -37,7 +37,10 @@ def file_from_json(payload, token: ApiToken) -> tuple[dict, int]:
     try:
         author, loan, content, submit = _parse(payload)
         own = channel.speaks_for(author)
-        report = services.file_report(author, loan, content, submit=submit and own, channel=channel)
+        # A refused filing takes back what it wrote (the draft made before its submission was refused), and
+        # only that: the answer is a refusal body, not an error, so the rest of the request is committed.
+        with db.session.begin_nested():
+            report = services.file_report(author, loan, content, submit=submit and own, channel=channel)
     except Refusal as refusal:
         body = refusal.as_json()
         if isinstance(refusal, GateRefused):

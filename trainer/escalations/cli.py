@@ -10,5 +10,8 @@ from flask.cli import with_appcontext
 def chase_escalations_command() -> None:
     """Email the recipients of escalations unacknowledged past the policy's threshold (once per interval)."""
     from trainer.escalations.services import chase
+    from trainer.transactions import unit_of_work
 
-    click.echo(f"Chased {chase()} unacknowledged escalation(s); the emails go out with deliver-notifications.")
+    with unit_of_work():  # every chase of the run, or none
+        chased = chase()
+    click.echo(f"Chased {chased} unacknowledged escalation(s); the emails go out with deliver-notifications.")

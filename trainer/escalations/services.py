@@ -166,7 +166,7 @@ def _require_recipient(actor: User, escalation: Escalation) -> None:
 
 
 def acknowledge(actor: User, escalation_id: int, now: datetime | None = None) -> Escalation:
-    """Record that `actor` (a recipient) has taken it in hand. Once: a second acknowledgement is refused. Commits."""
+    """Record that `actor` (a recipient) has taken it in hand. Once: a second acknowledgement is refused."""
     escalation = _get(escalation_id)
     _require_recipient(actor, escalation)
     now = now or utcnow()
@@ -175,19 +175,17 @@ def acknowledge(actor: User, escalation_id: int, now: datetime | None = None) ->
         .values(acknowledged_at=now, acknowledged_by_id=actor.id).execution_options(synchronize_session=False)
     ).rowcount == 1
     if not won:
-        db.session.rollback()
         raise EscalationError("already_acknowledged", _l("This escalation has already been acknowledged."))
     audit_trail.record("escalation.acknowledged", f"escalation {escalation.id}", actor=actor,
                               after={"escalation": escalation.id, "report": escalation.report_id,
                                      "signal": escalation.signal})
-    db.session.commit()
     db.session.refresh(escalation)
     return escalation
 
 
 def record_follow_up(actor: User, escalation_id: int, action_taken: str, action_on: date | None,
                      now: datetime | None = None) -> Escalation:
-    """The action taken and its date, by a recipient, after the acknowledgement; once. Commits."""
+    """The action taken and its date, by a recipient, after the acknowledgement; once."""
     escalation = _get(escalation_id)
     _require_recipient(actor, escalation)
     if escalation.acknowledged_at is None:
@@ -213,12 +211,10 @@ def record_follow_up(actor: User, escalation_id: int, action_taken: str, action_
         .values(action_taken=action_taken, action_on=action_on, followed_up_at=now, followed_up_by_id=actor.id)
         .execution_options(synchronize_session=False)).rowcount == 1
     if not won:
-        db.session.rollback()
         raise EscalationError("already_followed_up", _l("The follow-up of this escalation is already recorded."))
     audit_trail.record("escalation.followed_up", f"escalation {escalation.id}", actor=actor,
                               after={"escalation": escalation.id, "action_taken": action_taken,
                                      "action_on": action_on.isoformat()})
-    db.session.commit()
     db.session.refresh(escalation)
     return escalation
 
@@ -238,13 +234,13 @@ def is_overdue(escalation: Escalation, now: datetime | None = None) -> bool:
 
 def chase(now: datetime | None = None) -> int:
     """Email the recipients of every overdue, unacknowledged escalation not chased within the interval.
-    Each chase is claimed by a conditional UPDATE, so overlapping runs chase once. Commits; returns how many."""
+    Each chase is claimed by a conditional UPDATE, so overlapping runs chase once (the later run waits for the
+    earlier one's commit, then finds the chase taken). Part of the caller's transaction; returns how many."""
     now = now or utcnow()
     every = timedelta(hours=escalation_policy().chase_every_hours)
     due = list(db.session.scalars(select(Escalation).where(
         *overdue_condition(now), or_(Escalation.last_chased_at.is_(None), Escalation.last_chased_at <= now - every))
         .order_by(Escalation.id).execution_options(populate_existing=True)))
-    db.session.commit()
     chased = 0
     for escalation in due:
         won = db.session.execute(
@@ -253,10 +249,8 @@ def chase(now: datetime | None = None) -> int:
             .values(chase_count=escalation.chase_count + 1, last_chased_at=now)
             .execution_options(synchronize_session=False)).rowcount == 1
         if not won:
-            db.session.rollback()
             continue
         _send_chase(escalation, escalation.chase_count + 1, now)
-        db.session.commit()
         chased += 1
     return chased
 

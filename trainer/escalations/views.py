@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from trainer import refusals
+from trainer import refusals, transactions
 from trainer.escalations import services
 from trainer.escalations.forms import AcknowledgeForm, FollowUpForm
 from trainer.escalations.models import Escalation
@@ -61,7 +61,6 @@ def follow_up(escalation_id: int):
     try:
         services.record_follow_up(current_user, escalation_id, form.action_taken.data, form.action_on.data)
     except services.EscalationError as error:
-        db.session.rollback()
         if error.forbidden:
             abort(403)
         refusals.attach(form, error, message_above=True)
@@ -87,7 +86,7 @@ def acknowledge(escalation_id: int):
     try:
         services.acknowledge(current_user, escalation_id)
     except services.EscalationError as error:
-        db.session.rollback()
+        transactions.discard_changes()
         if error.forbidden:
             abort(403)
         flash(error.message, "warning")

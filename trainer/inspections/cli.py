@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from trainer.extensions import db
+from trainer.transactions import unit_of_work
 
 
 @click.command("import-loans")
@@ -18,9 +18,9 @@ def import_loans_command(csv_file: Path) -> None:
     from trainer.inspections.loans import import_loans
 
     try:
-        result = import_loans(csv_file.read_bytes())
+        with unit_of_work():
+            result = import_loans(csv_file.read_bytes())
     except ImportRejected as rejected:
-        db.session.rollback()
         for error in rejected.errors:
             click.echo(f"{csv_file}:{error.line}: {error.message}", err=True)
         raise click.ClickException(f"{len(rejected.errors)} bad row(s); nothing was imported.") from None

@@ -35,7 +35,7 @@ def supervisors_to_choose(delegator: User) -> list[User]:
 
 def create(delegator: User, delegate_id: int | None, starts_on: date | None, ends_on: date | None,
            today: date) -> ReviewDelegation:
-    """Delegate `delegator`'s reviews from `starts_on` to `ends_on` (inclusive). Commits."""
+    """Delegate `delegator`'s reviews from `starts_on` to `ends_on` (inclusive)."""
     if not delegator.has_role(Role.SUPERVISOR):
         raise InspectionError("not_supervisor", _l("Only supervisors review reports."), forbidden=True)
     problems: dict[str, object] = {}
@@ -77,7 +77,7 @@ def create(delegator: User, delegate_id: int | None, starts_on: date | None, end
     row = ReviewDelegation(delegator_id=delegator.id, delegate_id=delegate.id, department_id=delegator.department_id,
                            starts_on=starts_on, ends_on=ends_on, created_at=utcnow())
     db.session.add(row)
-    db.session.commit()
+    db.session.flush()
     return row
 
 
@@ -93,7 +93,7 @@ def cancel(delegator: User, delegation_id: int) -> None:
         raise InspectionError("not_found", _l("There is no such delegation."), forbidden=True)
     if row.cancelled_at is None:
         row.cancelled_at = utcnow()
-        db.session.commit()
+        db.session.flush()
 
 
 def _running(day: date):

@@ -84,8 +84,9 @@ def _report_for_author(author: User, report_id: int) -> InspectionReport:
 
 
 def add(author: User, report_id: int, filename: str, data: bytes) -> ReportAttachment:
-    """Attach one file to the author's editable report. Commits; the file is written before the row and
-    removed again if the row is not stored."""
+    """Attach one file to the author's editable report, in the caller's transaction. The file is written
+    before the row and removed again if the database refuses the row. (Should the caller's commit itself
+    fail afterwards, the file stays on disk under its random name with no row naming it: never served.)"""
     report = _report_for_author(author, report_id)
     if not data:
         raise InspectionError("invalid", _l("Choose a file to attach."), {"file": _l("Choose a file to attach.")})
@@ -116,9 +117,8 @@ def add(author: User, report_id: int, filename: str, data: bytes) -> ReportAttac
                            sha256=hashlib.sha256(data).hexdigest(), created_at=utcnow())
     try:
         db.session.add(row)
-        db.session.commit()
+        db.session.flush()
     except Exception:
-        db.session.rollback()
         target.unlink(missing_ok=True)
         raise
     return row
@@ -143,7 +143,9 @@ def removable(user: User, report: InspectionReport, files: list[ReportAttachment
 
 
 def remove(author: User, attachment_id: int) -> None:
-    """Remove a file the author attached, while the report is editable and no returned version names it. Commits."""
+    """Remove a file the author attached, while the report is editable and no returned version names it.
+    The row goes in the caller's transaction; the file goes at once, once the database has accepted the
+    deletion (should the caller's commit itself fail afterwards, the row stays and its download answers 404)."""
     attachment = db.session.get(ReportAttachment, attachment_id)
     if attachment is None:
         raise InspectionError("not_found", _l("There is no such file."), forbidden=True)
@@ -153,5 +155,5 @@ def remove(author: User, attachment_id: int) -> None:
                                          "the report."))
     path = path_of(attachment)
     db.session.delete(attachment)
-    db.session.commit()
+    db.session.flush()
     path.unlink(missing_ok=True)

@@ -221,28 +221,24 @@ def _start_date(raw: str, problems: list) -> date | None:
 def _apply(rows: list[_Row], actor: User | None) -> ImportResult:
     result = ImportResult()
     existing = {loan.loan_no.lower(): loan for loan in db.session.scalars(select(Loan))}
-    try:
-        for row in rows:
-            fields = dict(row.values)
-            active = fields.pop("active")
-            loan = existing.get(fields["loan_no"].lower())
-            if loan is None:
-                db.session.add(Loan(**fields, active=True if active is None else active))
-                result.created.append(fields["loan_no"])
-                continue
-            fields["loan_no"] = loan.loan_no  # the register keeps its own spelling
-            if active is not None:
-                fields["active"] = active
-            if _update(loan, fields):
-                result.updated.append(loan.loan_no)
-            else:
-                result.unchanged += 1
-        audit_trail.record("import.loans", "loans", actor=actor,
-                           after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for row in rows:
+        fields = dict(row.values)
+        active = fields.pop("active")
+        loan = existing.get(fields["loan_no"].lower())
+        if loan is None:
+            db.session.add(Loan(**fields, active=True if active is None else active))
+            result.created.append(fields["loan_no"])
+            continue
+        fields["loan_no"] = loan.loan_no  # the register keeps its own spelling
+        if active is not None:
+            fields["active"] = active
+        if _update(loan, fields):
+            result.updated.append(loan.loan_no)
+        else:
+            result.unchanged += 1
+    audit_trail.record("import.loans", "loans", actor=actor,
+                       after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
+    db.session.flush()  # a row the database refuses fails the import here; the caller's rollback keeps none of it
     return result
 
 

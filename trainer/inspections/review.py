@@ -50,7 +50,7 @@ def reviewable(supervisor: User, report_id: int) -> InspectionReport:
 
 
 def review_report(supervisor: User, report_id: int, data: ReviewInput, now: datetime | None = None) -> Review:
-    """Record a review and move the report to reviewed or returned. Commits."""
+    """Record a review and move the report to reviewed or returned, in the caller's transaction."""
     report = reviewable(supervisor, report_id)
     if report.status is not ReportStatus.SUBMITTED:
         raise _not_waiting()
@@ -67,8 +67,8 @@ def review_report(supervisor: User, report_id: int, data: ReviewInput, now: date
                 revision=InspectionReport.revision + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount == 1
-    if not won:
-        db.session.rollback()
+    if not won:  # another review came first: the caller reads the report as it now is
+        db.session.expire(report)
         raise _not_waiting()
     db.session.expire(report)
     scores = {c.code: data.scores[c.code] for c in criteria.criteria}
@@ -81,7 +81,7 @@ def review_report(supervisor: User, report_id: int, data: ReviewInput, now: date
     if decision is ReviewDecision.RETURNED:  # the report as returned is kept, numbered, before the author changes it
         versions.record_returned(report, review)
     events.send(events.report_reviewed, report=report, review=review, reviewer=supervisor)  # the author is told
-    db.session.commit()
+    db.session.flush()
     return review
 
 

@@ -13,6 +13,9 @@ Changes are conditional UPDATEs on the report's `revision` (and status), so
 an edit based on a stale page, or a second click on "submit", loses cleanly
 instead of overwriting. `submitted_at` keeps the first submission: a report
 returned for correction and resubmitted was still filed when first sent.
+
+The writes join the caller's transaction (trainer/transactions.py): the request
+commits them, and rolls them back when a rule refuses.
 """
 from __future__ import annotations
 
@@ -93,40 +96,33 @@ def can_view_report(viewer: User, report: InspectionReport) -> bool:
 
 def file_report(author: User, loan: Loan, content: ReportContent, submit: bool = False,
                 now: datetime | None = None, channel: Channel = WEB) -> InspectionReport:
-    """Create and, if asked, submit in one transaction: a refused submission leaves no draft behind.
-    Only a channel that speaks for the author may submit (see channel.py)."""
+    """Create and, if asked, submit in one transaction: a refused submission leaves no draft behind once the
+    caller rolls back, as a request does. Only a channel that speaks for the author may submit (see channel.py)."""
     now = now or utcnow()
-    try:
-        report = _create(author, loan, content, now, channel)
-        if submit:
-            _require_own(author, channel)
-            _submit(author, report, report.revision, content, now)
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    report = _create(author, loan, content, now, channel)
+    if submit:
+        _require_own(author, channel)
+        _submit(author, report, report.revision, content, now)
     return report
 
 
 def save_report(author: User, report_id: int, revision: int, content: ReportContent,
                 now: datetime | None = None, channel: Channel = WEB) -> InspectionReport:
-    """Save a draft (or a returned report) as it stands. Commits."""
+    """Save a draft (or a returned report) as it stands."""
     _require_own(author, channel)
     report, loan = _editable(author, report_id, revision)
     _check(author, loan, content, complete=False, now=now or utcnow())
     _write(report, revision, content, {})
-    db.session.commit()
     return report
 
 
 def submit_report(author: User, report_id: int, revision: int, content: ReportContent | None = None,
                   now: datetime | None = None, channel: Channel = WEB) -> InspectionReport:
     """Submit, locking the report for review. With `content`, what the form holds is saved with it.
-    Of two concurrent submissions one wins; the other gets code 'already_submitted'. Commits."""
+    Of two concurrent submissions one wins; the other gets code 'already_submitted'."""
     _require_own(author, channel)
     report, _loan = _editable(author, report_id, revision)
     _submit(author, report, revision, content or content_of(report), now or utcnow())
-    db.session.commit()
     return report
 
 
@@ -153,12 +149,11 @@ def _create(author: User, loan: Loan, content: ReportContent, now: datetime, cha
                               regular_month=month, status=ReportStatus.DRAFT, trigger=content.trigger.strip(),
                               conclusion=content.conclusion.strip(), revision=1, created_at=utcnow(),
                               updated_at=utcnow(), channel=channel.kind, api_token_id=channel.token_id)
-    db.session.add(report)
-    try:
-        db.session.flush()  # the report is the transaction's first write: a concurrent create of the month loses here
+    try:  # a concurrent create of the month loses here, on the unique key; the savepoint keeps the rest usable
+        with db.session.begin_nested():
+            db.session.add(report)
     except IntegrityError:
-        db.session.rollback()
-        _refuse_duplicate(loan.id, month)
+        _refuse_duplicate(loan.id, month)  # now sees the winner's report, and names it
         raise
     _write_rows(report, content, inspection_policy())
     db.session.flush()
@@ -298,21 +293,20 @@ def _write(report: InspectionReport, revision: int, content: ReportContent, extr
     month = regular_month(content)
     _refuse_duplicate(report.loan_id, month, report.id)
     try:  # a month changed to one a concurrent report just took loses here, on the unique constraint
-        won = db.session.execute(
-            update(InspectionReport)
-            .where(InspectionReport.id == report.id, InspectionReport.status.in_(EDITABLE),
-                   InspectionReport.revision == revision)
-            .values(revision=InspectionReport.revision + 1, updated_at=utcnow(), kind=ReportKind(content.kind),
-                    inspection_date=content.inspection_date, regular_month=month, trigger=content.trigger.strip(),
-                    conclusion=content.conclusion.strip(), **extra)
-            .execution_options(synchronize_session=False)
-        ).rowcount == 1
+        with db.session.begin_nested():
+            won = db.session.execute(
+                update(InspectionReport)
+                .where(InspectionReport.id == report.id, InspectionReport.status.in_(EDITABLE),
+                       InspectionReport.revision == revision)
+                .values(revision=InspectionReport.revision + 1, updated_at=utcnow(), kind=ReportKind(content.kind),
+                        inspection_date=content.inspection_date, regular_month=month,
+                        trigger=content.trigger.strip(), conclusion=content.conclusion.strip(), **extra)
+                .execution_options(synchronize_session=False)
+            ).rowcount == 1
     except IntegrityError:
-        db.session.rollback()
         _refuse_duplicate(report.loan_id, month, report.id)
         raise
-    if not won:
-        db.session.rollback()
+    if not won:  # someone else's change came first: read the report as it now is, to say why
         db.session.expire(report)
         current = db.session.get(InspectionReport, report.id)
         _refuse_if_locked(current)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from trainer import refusals
+from trainer import refusals, transactions
 from trainer.auth.models import Role, User
 from trainer.certification.services import today
 from trainer.csv_import import ImportRejected, RowError
@@ -99,7 +99,7 @@ def import_loans():
             try:
                 result = loans.import_loans(upload.read(), actor=current_user)
             except ImportRejected as rejected:
-                db.session.rollback()
+                transactions.discard_changes()
                 errors = rejected.errors
     return render_template("inspections/import.html", result=result, errors=errors), 422 if errors else 200
 
@@ -136,10 +136,9 @@ def _save(form, loan: Loan, report: InspectionReport | None):
         else:
             services.save_report(current_user, report.id, _revision(form), form.content(), channel=WEB)
     except GateRefused as refusal:
-        db.session.rollback()
+        transactions.discard_changes()
         return _render_form(form, loan, report, 403, refusal=refusal)
     except services.InspectionError as error:
-        db.session.rollback()
         if error.forbidden:
             abort(403, description=error.message)
         refusals.attach(form, error)
@@ -260,7 +259,7 @@ def add_evidence(report_id: int):
             raise services.InspectionError("invalid", _("Choose a file to attach."))
         evidence.add(current_user, report.id, upload.filename, upload.read(evidence.max_bytes() + 1))
     except services.InspectionError as error:
-        db.session.rollback()
+        transactions.discard_changes()
         if error.forbidden:
             abort(403, description=error.message)
         return _render_report(report, error.status, error=error.message)
@@ -295,7 +294,7 @@ def remove_evidence(attachment_id: int):
     try:
         evidence.remove(current_user, attachment.id)
     except services.InspectionError as error:
-        db.session.rollback()
+        transactions.discard_changes()
         if error.forbidden:
             abort(403, description=error.message)
         return _render_report(report, error.status, error=error.message)
@@ -339,7 +338,6 @@ def delegate_reviews():
     try:
         done = delegation.create(current_user, form.delegate.data, form.starts_on.data, form.ends_on.data, today())
     except services.InspectionError as error:
-        db.session.rollback()
         if error.forbidden:
             abort(403, description=error.message)
         refusals.attach(form, error)
@@ -393,10 +391,10 @@ def review_report(report_id: int):
     try:
         done = review.review_report(current_user, report.id, form.review_input())
     except GateRefused as refusal:
-        db.session.rollback()
+        transactions.discard_changes()
         return _render_review(form, report, 403, refusal=refusal)
     except services.InspectionError as error:
-        db.session.rollback()
+        transactions.discard_changes()
         if error.status == CONFLICT:
             return _render_report(db.session.get(InspectionReport, report.id), 409, error=error.message)
         refusals.attach(form, error)

@@ -138,7 +138,7 @@ def _last_decisions(signal_ids: list[int]) -> dict[int, tuple[MeetingSignalDecis
 # --- recording ----------------------------------------------------------------------
 
 def record_meeting(viewer: User, department_id: int, data: MeetingInput, today: date | None = None) -> CreditMeeting:
-    """Record a meeting and its decisions in one transaction, with its audit event. Commits."""
+    """Record a meeting and its decisions, with its audit event, in the caller's transaction."""
     check_may_record(viewer, department_id)
     today = today or certification.today()
     problems: dict[str, object] = {}
@@ -182,18 +182,16 @@ def record_meeting(viewer: User, department_id: int, data: MeetingInput, today: 
     meeting.loans = [MeetingLoan(loan_id=loan_id) for loan_id in sorted(loan_ids)]
     meeting.decisions = [MeetingSignalDecision(raised_signal_id=s, decision=d, note=n)
                          for s, (d, n) in sorted(decisions.items())]
-    try:
+    try:  # two recorders of the same meeting: the second loses here, on the unique day, and only this step
         with db.session.begin_nested():
             db.session.add(meeting)
     except IntegrityError:
-        db.session.rollback()
         raise MeetingError("duplicate", _l("A meeting of this department on that day is already recorded."),
                            {"held_on": _l("A meeting of this department on that day is already recorded.")}) from None
     audit_trail.record("meeting.recorded", f"meeting:{meeting.id}", actor=viewer, after={
         "department_id": department_id, "held_on": data.held_on, "attendees": attendees,
         "loans": sorted(loan_ids), "confirmed": sorted(s for s, (d, _n) in decisions.items() if d is SignalDecision.CONFIRMED),
         "dismissed": sorted(s for s, (d, _n) in decisions.items() if d is SignalDecision.DISMISSED)})
-    db.session.commit()
     return meeting
 
 

@@ -6,6 +6,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from trainer import refusals, transactions
 from trainer.auth.models import Role
 from trainer.certification import services as certification
 from trainer.extensions import db
@@ -96,18 +97,12 @@ def new():
     try:
         meeting = services.record_meeting(current_user, department.id, form.meeting_input())
     except GateRefused as refusal:
-        db.session.rollback()
+        transactions.discard_changes()
         return _render_form(form, department, departments, 403, refusal=refusal)
     except services.MeetingError as error:
-        db.session.rollback()
         if error.code == "forbidden":
             abort(403)
-        for key, message in error.fields.items():
-            target = form.field_for(key)
-            if target is None:
-                form.form_errors.append(message)
-            else:
-                target.errors = [*target.errors, message]
+        refusals.attach(form, error)
         return _render_form(form, department, departments, 409 if error.code == "duplicate" else 422,
                             error=error.message)
     flash(_("The meeting of %(day)s is recorded.", day=meeting.held_on.isoformat()), "success")
