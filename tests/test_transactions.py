@@ -122,3 +122,23 @@ def test_a_savepoint_taken_before_any_write_stays_inside_the_transaction(ctx):
     _add("after")
     db.session.rollback()
     assert set(db.session.scalars(select(Department.code))) == set()
+
+
+def test_actions_outside_the_database_follow_the_outermost_outcome(ctx):
+    """A file removed with its row goes only once the deletion is committed; a file written for a row that is
+    not kept goes when the transaction ends without committing; a released savepoint decides nothing."""
+    from trainer.transactions import after_commit, after_rollback
+
+    done: list[str] = []
+    after_commit(lambda: done.append("committed 1"))
+    after_rollback(lambda: done.append("rolled back 1"))
+    with db.session.begin_nested():
+        _add("a")
+    assert done == []  # the savepoint's release is not the commit
+    db.session.commit()
+    after_commit(lambda: done.append("committed 2"))
+    after_rollback(lambda: done.append("rolled back 2"))
+    _add("b")
+    db.session.rollback()
+    db.session.commit()  # nothing left over runs now
+    assert done == ["committed 1", "rolled back 2"]

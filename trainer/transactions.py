@@ -18,17 +18,24 @@ The convention, everywhere in trainer:
   `with db.session.begin_nested():`, so losing rolls back that step only.
 - **A command** (`flask trainer …`) or a worker is its own caller: it commits where its unit of work ends
   (`unit_of_work()`), once per command or once per item it handles.
+- **What lives outside the database** (an evidence file) follows the transaction's outcome: a service
+  asks for `after_commit(action)` (remove the file of a deleted row) or `after_rollback(action)` (remove a
+  file written for a row that was not kept). They follow the outermost transaction: an action asked for
+  inside a savepoint that is rolled back still waits for the outer outcome.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, g, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from trainer.extensions import db
 
 _DISCARD = "trainer_discard_changes"
+_ON_COMMIT, _ON_ROLLBACK = "trainer_after_commit", "trainer_after_rollback"
 
 
 def discard_changes() -> None:
@@ -55,6 +62,34 @@ def _finish(*, commit: bool) -> None:
         db.session.commit()
     else:
         db.session.rollback()
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` once the current transaction has committed; never if it rolls back."""
+    db.session.info.setdefault(_ON_COMMIT, []).append(action)
+
+
+def after_rollback(action: Callable[[], None]) -> None:
+    """Run `action` if the current transaction ends without committing; never if it commits."""
+    db.session.info.setdefault(_ON_ROLLBACK, []).append(action)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: nothing is committed yet
+        return
+    session.info.pop(_ON_ROLLBACK, None)
+    for action in session.info.pop(_ON_COMMIT, []):
+        action()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:  # a savepoint, or a subtransaction: the outer outcome decides
+        return
+    session.info.pop(_ON_COMMIT, None)  # still here: the transaction did not commit
+    for action in session.info.pop(_ON_ROLLBACK, []):
+        action()
 
 
 class TransactionalFlask(Flask):

@@ -84,7 +84,30 @@ def test_a_file_in_a_returned_version_stays_a_later_one_may_be_removed(bank):
     db.session.rollback()
     path = evidence.path_of(second)
     evidence.remove(bank.officer, second.id)
+    db.session.commit()
     assert not path.exists() and [a.id for a in evidence.attachments_of(report.id)] == [first.id]
+
+
+def test_files_on_disk_follow_the_transaction_that_adds_or_removes_their_row(bank):
+    """A file written for a row that is not kept is removed; a removed row's file goes only once the removal is
+    committed, so a request that fails after removing it leaves the file its row still names."""
+    report = draft(bank)
+    dropped = evidence.add(bank.officer, report.id, "acta.pdf", PDF)
+    dropped_path = evidence.path_of(dropped)
+    assert dropped_path.exists()
+    db.session.rollback()
+    assert not dropped_path.exists()
+
+    kept = evidence.add(bank.officer, report.id, "acta.pdf", PDF)
+    db.session.commit()
+    kept_id, kept_path = kept.id, evidence.path_of(kept)
+    evidence.remove(bank.officer, kept_id)
+    assert kept_path.exists()  # not committed yet
+    db.session.rollback()
+    assert kept_path.exists() and [a.id for a in evidence.attachments_of(report.id)] == [kept_id]
+    evidence.remove(bank.officer, kept_id)
+    db.session.commit()
+    assert not kept_path.exists() and evidence.attachments_of(report.id) == []
 
 
 def test_upload_and_download_through_the_pages(bank, client, login):

@@ -24,6 +24,7 @@ from trainer.auth.models import User
 from trainer.extensions import db
 from trainer.inspections.models import InspectionReport, ReportAttachment, ReportVersion
 from trainer.inspections.services import EDITABLE, InspectionError
+from trainer import transactions
 from trainer.timeutil import utcnow
 
 # content type -> (the bytes a file of that type starts with, the extension it is stored under)
@@ -85,8 +86,7 @@ def _report_for_author(author: User, report_id: int) -> InspectionReport:
 
 def add(author: User, report_id: int, filename: str, data: bytes) -> ReportAttachment:
     """Attach one file to the author's editable report, in the caller's transaction. The file is written
-    before the row and removed again if the database refuses the row. (Should the caller's commit itself
-    fail afterwards, the file stays on disk under its random name with no row naming it: never served.)"""
+    before the row, and removed again if the transaction ends without committing the row."""
     report = _report_for_author(author, report_id)
     if not data:
         raise InspectionError("invalid", _l("Choose a file to attach."), {"file": _l("Choose a file to attach.")})
@@ -112,15 +112,12 @@ def add(author: User, report_id: int, filename: str, data: bytes) -> ReportAttac
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(partial, target)
+    transactions.after_rollback(lambda: target.unlink(missing_ok=True))
     row = ReportAttachment(report_id=report.id, uploaded_by_id=author.id, filename=clean_name(filename, content_type),
                            stored_name=stored, content_type=content_type, size=len(data),
                            sha256=hashlib.sha256(data).hexdigest(), created_at=utcnow())
-    try:
-        db.session.add(row)
-        db.session.flush()
-    except Exception:
-        target.unlink(missing_ok=True)
-        raise
+    db.session.add(row)
+    db.session.flush()
     return row
 
 
@@ -144,8 +141,7 @@ def removable(user: User, report: InspectionReport, files: list[ReportAttachment
 
 def remove(author: User, attachment_id: int) -> None:
     """Remove a file the author attached, while the report is editable and no returned version names it.
-    The row goes in the caller's transaction; the file goes at once, once the database has accepted the
-    deletion (should the caller's commit itself fail afterwards, the row stays and its download answers 404)."""
+    The row goes in the caller's transaction; the file goes once that transaction has committed."""
     attachment = db.session.get(ReportAttachment, attachment_id)
     if attachment is None:
         raise InspectionError("not_found", _l("There is no such file."), forbidden=True)
@@ -156,4 +152,4 @@ def remove(author: User, attachment_id: int) -> None:
     path = path_of(attachment)
     db.session.delete(attachment)
     db.session.flush()
-    path.unlink(missing_ok=True)
+    transactions.after_commit(lambda: path.unlink(missing_ok=True))
