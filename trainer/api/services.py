@@ -106,8 +106,8 @@ def _count_use(relaxed: bool):
     also makes the transaction's commit asynchronous (synchronous_commit off, this transaction only):
     a use count and a last-used time are statistics, not worth waiting for the disk on every API call
     that records nothing else (a crash of the database server may forget the last fraction of a second
-    of them, as SQLite's default synchronous=NORMAL may). A request that writes must not lose its
-    writes so: its commit stays synchronous."""
+    of them, as SQLite's default synchronous=NORMAL may). A request that writes anything else keeps
+    a durable commit."""
     relaxing = [func.set_config("synchronous_commit", "off", True)] if relaxed else []
     return (update(ApiToken).where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
             .values(use_count=ApiToken.use_count + 1, last_used_at=bindparam("at", type_=ApiToken.last_used_at.type))
