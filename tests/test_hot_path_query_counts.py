@@ -51,6 +51,7 @@ def test_eligibility_single_and_batch(app, client, count_queries):
         admin = factories.user(Role.ADMIN)
         numbers = [factories.user().employee_no for _ in range(5)]
         _, plaintext = api.issue_token("Loan servicing", db.session.get(User, admin.id))
+        db.session.commit()
     headers = {"Authorization": f"Bearer {plaintext}"}
     with count_queries() as single:
         assert client.get(f"/api/v1/eligibility/{numbers[0]}", headers=headers).status_code == 200

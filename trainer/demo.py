@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from trainer import transactions
 from trainer.auth.models import Department, Role, User
 from trainer.auth.services import set_password
 from trainer.extensions import db
@@ -48,6 +49,23 @@ DEMO_CERTIFICATES = [
 
 
 def seed_demo() -> list[DemoAccount]:
+    """Seed every part of the demo (`trainer seed-demo`, the tests' demo database). This is the seeding's
+    caller: each part is committed as it ends; the parts themselves only flush."""
+    from trainer.batches.demo import seed_demo_batch
+    from trainer.certification.services import today
+    from trainer.demo_operations import seed_operations
+    from trainer.demo_training import seed_training
+    from trainer.escalations.demo import seed_demo_escalation
+
+    for part in (_seed_accounts, _seed_certificates, lambda: seed_operations(today()),
+                 lambda: seed_demo_batch(today()), lambda: seed_demo_escalation(today()),
+                 lambda: seed_training(today())):
+        with transactions.unit_of_work():
+            part()
+    return ACCOUNTS
+
+
+def _seed_accounts() -> None:
     departments = {d.code: d for d in db.session.scalars(select(Department))}
     for code, name in DEPARTMENTS:
         if code not in departments:
@@ -62,23 +80,6 @@ def seed_demo() -> list[DemoAccount]:
             user.set_roles(set(account.roles))
             set_password(user, account.password)
             db.session.add(user)
-    db.session.commit()
-    _seed_certificates()
-    from trainer.certification.services import today
-    from trainer.demo_operations import seed_operations
-
-    seed_operations(today())
-    from trainer.batches.demo import seed_demo_batch
-
-    seed_demo_batch(today())
-    from trainer.escalations.demo import seed_demo_escalation
-
-    seed_demo_escalation(today())
-    from trainer.demo_training import seed_training
-
-    seed_training(today())
-    db.session.commit()  # the seeding is its own caller: the services it runs leave the commit to it
-    return ACCOUNTS
 
 
 def _seed_certificates() -> None:
@@ -112,4 +113,3 @@ def _seed_certificates() -> None:
             if code in module.qualifications and db.session.scalar(select(ModuleCompletion.id).where(
                     ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == module.id)) is None:
                 reading_day = read_through(user, module, start=reading_day).completed_at + timedelta(minutes=5)
-    db.session.commit()

@@ -50,7 +50,7 @@ def seed_operations(today: date) -> None:
                     collateral=collateral, start_date=today - timedelta(days=300), active=True)
         db.session.add(loan)
         loans.append(loan)
-    db.session.commit()
+    db.session.flush()  # the loans' ids, for the reports filed on them
     _file_and_review(people["E1002"], people["S0001"], [l for l in loans if l.officer_id == people["E1002"].id], today)
 
 

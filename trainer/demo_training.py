@@ -65,7 +65,7 @@ def _seed_people(people: dict[str, User]) -> None:
         user.set_roles({Role.STAFF})
         db.session.add(user)  # no password: these accounts only carry history
         people[number] = user
-    db.session.commit()
+    db.session.flush()  # their ids, for the batch and the exams
 
 
 def _read_modules(person: User, start: datetime) -> None:
@@ -142,7 +142,6 @@ def _seed_autumn_batch(people: dict[str, User], today: date) -> None:
     hr = people["H0001"]
     batch = batches.create_batch(hr, AUTUMN_BATCH, "inspector", starts_on, due_on, today=starts_on)
     batches.add_members(batch, hr, [people[t[0]].id for t in TRAINEES])
-    db.session.commit()
     reading = datetime.combine(starts_on + timedelta(days=2), time(8), tzinfo=timezone.utc)
     for n, (number, _name, _email, _dept, ability, passes) in enumerate(TRAINEES):
         _read_modules(people[number], reading + timedelta(hours=2 * n))
@@ -207,8 +206,6 @@ def _seed_lift(people: dict[str, User], today: date) -> None:
         return
     certification.suspend(person, "inspector", people["A0001"],
                           "Posible omisión de una señal de alerta en el préstamo SEV-2025-0201; se abre investigación.")
-    db.session.commit()
     lifts.request_lift(person, "inspector", people["H0001"],
                        "La investigación concluye que la señal se comunicó a tiempo por teléfono al supervisor; "
                        "consta en el acta del departamento.")
-    db.session.commit()

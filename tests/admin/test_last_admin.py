@@ -25,10 +25,13 @@ def data_for(user: User, **changes) -> services.UserData:
 def test_two_admins_cannot_deactivate_each_other(ctx):
     first, second = factories.user(Role.ADMIN), factories.user(Role.ADMIN)
     services.update_user(second, first, data_for(first, active=False))
+    db.session.commit()  # the first admin's request
     # `second` still acts from a page opened before: the rule counts what is in the database.
     with pytest.raises(services.LastAdminError) as refused:
-        services.update_user(first, second, data_for(second, active=False))
+        services.update_user(first, second, data_for(second, active=False, full_name="Renamed Meanwhile"))
     assert refused.value.field == "active"
+    # The refused change is undone at once: the form re-rendered beside the person shows them as stored.
+    assert second.active and second.full_name != "Renamed Meanwhile"
     db.session.rollback()
     assert db.session.get(User, second.id).active
 
@@ -36,9 +39,11 @@ def test_two_admins_cannot_deactivate_each_other(ctx):
 def test_the_last_admin_role_cannot_be_removed_by_another(ctx):
     first, second = factories.user(Role.ADMIN), factories.user(Role.ADMIN)
     services.update_user(second, first, data_for(first, roles={Role.STAFF}))
+    db.session.commit()
     with pytest.raises(services.LastAdminError) as refused:
         services.update_user(first, second, data_for(second, roles={Role.STAFF, Role.HR}))
     assert refused.value.field == "roles"
+    assert Role.ADMIN in second.roles
     db.session.rollback()
     assert Role.ADMIN in db.session.get(User, second.id).roles
 

@@ -34,6 +34,7 @@ def admin_id(app):
 def bearer(app, admin_id):
     with app.app_context():
         _, plaintext = services.issue_token("Loan servicing", db.session.get(User, admin_id))
+        db.session.commit()
     return {"Authorization": f"Bearer {plaintext}"}
 
 
@@ -175,6 +176,7 @@ def test_a_revoked_token_is_refused(app, client, bearer, admin_id):
     with app.app_context():
         token = db.session.scalar(select(ApiToken))
         services.revoke_token(token, db.session.get(User, admin_id))
+        db.session.commit()
     response = ask(client, bearer, holder)
     assert response.status_code == 401 and 'error="invalid_token"' in response.headers["WWW-Authenticate"]
 

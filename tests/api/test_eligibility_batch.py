@@ -25,6 +25,7 @@ def admin(app):
 def token(app, admin, *scopes):
     with app.app_context():
         _, plaintext = services.issue_token("Loan servicing", db.session.get(User, admin), scopes or (Scope.ELIGIBILITY_READ,))
+        db.session.commit()
     return {"Authorization": f"Bearer {plaintext}"}
 
 

@@ -22,6 +22,7 @@ def issue(app, *scopes: Scope) -> tuple[str, str]:
     with app.app_context():
         person = factories.user()
         _, plaintext = services.issue_token("Loan servicing", factories.user(Role.ADMIN), list(scopes))
+        db.session.commit()
         return plaintext, person.employee_no
 
 

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import select, text
 
 from trainer.api import services
+from trainer.api.scopes import Scope
+from trainer.api.views import requires
 from trainer.auth.models import Role, User
 from trainer.api.models import ApiToken
 from trainer.extensions import db
@@ -54,11 +56,33 @@ def test_revoking_twice_keeps_the_first_date(ctx):
     assert token.revoked_at == first and services.authenticate(f"Bearer {plaintext}") is None
 
 
+def test_a_use_is_committed_with_the_request_and_only_a_read_may_commit_lazily(app, client):
+    """The count commits with the request. On PostgreSQL a GET's commit need not wait for the disk (it
+    records only the count); a POST may write a report, so its commit stays durable."""
+    @app.route("/t/commit-mode", methods=["GET", "POST"])
+    @requires(Scope.ELIGIBILITY_READ)
+    def commit_mode():
+        if db.session.connection().dialect.name != "postgresql":
+            return "sqlite"
+        return db.session.scalar(text("SELECT current_setting('synchronous_commit')"))
+
+    with app.app_context():
+        token, plaintext = services.issue_token("Loan servicing", factories.user(Role.ADMIN))
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {plaintext}"}
+    read, write = client.get("/t/commit-mode", headers=headers).text, client.post("/t/commit-mode", headers=headers).text
+    with app.app_context():
+        assert db.session.get(ApiToken, token.id).use_count == 2
+    if read != "sqlite":
+        assert read == "off" and write != "off"
+
+
 @pytest.mark.parametrize("role", [Role.STAFF, Role.SUPERVISOR, Role.HR])
 def test_only_admins_manage_tokens(app, client, login, role):
     with app.app_context():
         owner = factories.user(Role.ADMIN)
         token, _ = services.issue_token("Loan servicing", owner)
+        db.session.commit()
         token_id, email = token.id, factories.user(role).email
     login(email)
     assert client.get("/admin/api-tokens/").status_code == 403
@@ -116,6 +140,7 @@ def test_revoking_an_unknown_token_is_not_found(client, admin):
 def test_revoking_needs_the_form_token(app, client, admin):
     with app.app_context():
         token, _ = services.issue_token("Loan servicing", db.session.get(User, admin["id"]))
+        db.session.commit()
         token_id = token.id
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post(f"/admin/api-tokens/{token_id}/revoke").status_code == 400
@@ -131,8 +156,10 @@ def test_the_token_list_does_not_grow_in_queries_with_tokens(app, client, admin,
 
     with app.app_context():
         services.issue_token("First", db.session.get(User, admin["id"]))
+        db.session.commit()
     few = queries()
     with app.app_context():
         for n in range(10):
             services.issue_token(f"System {n}", factories.user(Role.ADMIN))
+        db.session.commit()
     assert queries() == few

@@ -14,6 +14,7 @@ from trainer.auth.services import PasswordPolicyError, change_password
 from trainer.extensions import db
 from trainer.notifications.outbox import deliver_pending
 from trainer.timeutil import utcnow
+from trainer.transactions import unit_of_work
 
 from tests import factories
 from tests.certification.conftest import smtp_server  # noqa: F401 - the real SMTP server fixture
@@ -167,9 +168,9 @@ def test_two_concurrent_uses_of_one_link_set_one_password(app):
     def use():
         password = next(passwords)
         try:
-            account_tokens.redeem(token, Purpose.INVITATION, password)
+            with unit_of_work():  # as the link's request does: the use and the password are committed together
+                account_tokens.redeem(token, Purpose.INVITATION, password)
         except TokenInvalid:
-            db.session.rollback()
             return None
         chosen["password"] = password
         return password
@@ -239,6 +240,7 @@ def test_forgot_password_is_throttled_whether_or_not_the_address_exists(app, cli
     with app.app_context():
         later = utcnow() + timedelta(seconds=app.config["LOGIN_LOCKOUT_SECONDS"] + 1)
         assert password_reset.request_reset(email, "127.0.0.1", now=later).accepted
+        db.session.commit()
     deliver(app)
     assert len(smtp_server.to(email)) == 3
 

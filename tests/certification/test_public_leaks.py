@@ -46,6 +46,7 @@ def suspended_by_a_severe_sanction(how: str) -> Certificate:
     holder = factories.user()
     cert = factories.certificate(holder)
     ledger.log_entry(hr, holder, "rule_violation", 20, REASON)
+    db.session.commit()
     return cert
 
 

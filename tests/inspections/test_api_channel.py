@@ -20,6 +20,7 @@ from tests.inspections.test_pages import api_payload, form_data
 def filing_token(bank, bound_to=None) -> tuple[ApiToken, dict]:
     token, plaintext = issue_token("Loan servicing", factories.user(Role.ADMIN, dept=bank.home),
                                    [Scope.INSPECTIONS_WRITE], bound_to=bound_to)
+    db.session.commit()  # the API's requests read it from their own sessions
     return token, {"Authorization": f"Bearer {plaintext}"}
 
 

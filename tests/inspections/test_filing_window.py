@@ -172,6 +172,7 @@ def test_the_form_refuses_an_expired_inspector_a_report_dated_last_week(bank, of
 def auth(bank):
     token = issue_token("Loan servicing", factories.user(Role.ADMIN, dept=bank.home), [Scope.INSPECTIONS_WRITE],
                         bound_to=bank.officer)[1]
+    db.session.commit()  # the API's requests read it from their own sessions
     return {"Authorization": "Bearer " + token}
 
 

@@ -74,8 +74,10 @@ def test_the_form_refuses_to_edit_or_submit_with_the_reason(bank, ids, client, l
 @pytest.fixture
 def token(bank):
     # Bound to the officer the payloads name, so it may submit for them.
-    return issue_token("Loan servicing", factories.user(Role.ADMIN, dept=bank.home), [Scope.INSPECTIONS_WRITE],
-                       bound_to=bank.officer)[1]
+    plaintext = issue_token("Loan servicing", factories.user(Role.ADMIN, dept=bank.home), [Scope.INSPECTIONS_WRITE],
+                            bound_to=bank.officer)[1]
+    db.session.commit()  # the API's requests read it from their own sessions
+    return plaintext
 
 
 def api_payload(bank, **changes) -> dict:

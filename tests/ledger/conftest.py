@@ -43,7 +43,9 @@ def org(ctx) -> Org:
 
 def snapshot() -> tuple:
     """Everything a ledger change may write: a refusal must leave it as it was."""
-    db.session.rollback()  # read what is committed, not what the session holds
+    # Commit what the session holds, as a request that goes on after a refusal would, then read it all:
+    # a refusal must have left nothing behind to commit.
+    db.session.commit()
     return (db.session.scalar(select(func.count()).select_from(LedgerEntry)),
             db.session.execute(select(LedgerHead.seq, LedgerHead.hash)).all(),
             db.session.scalar(select(func.count()).select_from(CertificationEvent)),

@@ -1,15 +1,18 @@
 """The hash chain: linkage, tampering found by verify, and concurrent writers that never fork it."""
 import threading
 
+import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from trainer.auth.models import User
 from trainer.extensions import db
 from trainer import append_only
 from trainer.ledger import services as ledger
-from trainer.ledger.chain import GENESIS, entry_hash
+from trainer.ledger.chain import GENESIS, append, entry_hash
 from trainer.ledger.verify import verify_ledger
 from trainer.ledger.models import LedgerEntry, LedgerHead
+from trainer.transactions import unit_of_work
 
 
 def chain_of(org, n: int) -> list[LedgerEntry]:
@@ -102,6 +105,30 @@ def test_a_replaced_last_row_is_caught_by_the_head(org):
     assert "entry 3 is not signed with the ledger key" in result.problem
 
 
+FIELDS = ("person_id", "department_id", "category", "kind", "severity", "points", "reason", "logged_by_id",
+          "inspection_id", "reverses_id", "created_at", "idempotency_key")
+
+
+def test_an_append_refused_once_it_holds_the_head_puts_the_head_back(org):
+    """A check run under the head's lock that refuses, or an entry the database refuses, leaves the chain
+    as it was: a caller that goes on and commits commits no head without its entry."""
+    first = ledger.log_entry(org.hr, org.officer, "outstanding_inspection", 3, "Found it", idempotency_key="k" * 32)
+    db.session.commit()
+    fields = {name: getattr(first, name) for name in FIELDS}
+
+    def reversed_meanwhile() -> None:
+        raise ledger.LedgerError("already_reversed", "Reversed meanwhile")
+
+    with pytest.raises(ledger.LedgerError):
+        append({**fields, "idempotency_key": None}, when_locked=reversed_meanwhile)
+    with pytest.raises(IntegrityError):
+        append(fields)  # the same idempotency key again
+    db.session.commit()
+    result = verify_ledger()
+    assert (result.ok, result.checked, result.size) == (True, 1, 1)
+    assert ledger.log_entry(org.hr, org.officer, "outstanding_inspection", 3, "Found it again").seq == 2
+
+
 def test_twenty_concurrent_writers_leave_one_unbroken_chain(app, org):
     actor_id, person_ids = org.hr.id, [org.officer.id, org.outsider.id]
     db.session.commit()
@@ -114,7 +141,8 @@ def test_twenty_concurrent_writers_leave_one_unbroken_chain(app, org):
                 person = db.session.get(User, person_ids[n % 2])
                 db.session.commit()  # hand the connection back: 20 waiting threads exceed the pool
                 barrier.wait(timeout=30)
-                ledger.log_entry(actor, person, "late_inspection", 1 + n % 5, f"writer {n}")
+                with unit_of_work():  # each writer is a request of its own
+                    ledger.log_entry(actor, person, "late_inspection", 1 + n % 5, f"writer {n}")
         except Exception as error:  # reported below: a thread's exception would otherwise vanish
             errors.append(repr(error))
         finally:

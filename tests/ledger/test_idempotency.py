@@ -12,12 +12,13 @@ from trainer.extensions import db
 from trainer.ledger import services as ledger
 from trainer.ledger.models import LedgerEntry
 from trainer.ledger.services import LedgerError
+from trainer.transactions import unit_of_work
 
 KEY = "0123456789abcdef0123456789abcdef"
 
 
 def count() -> int:
-    db.session.rollback()
+    db.session.commit()  # what this test wrote through the services, as a request would; then read afresh
     return db.session.scalar(select(func.count()).select_from(LedgerEntry))
 
 
@@ -48,8 +49,9 @@ def test_six_copies_sent_at_once_record_one(app, org):
     db.session.commit()
 
     def send():
-        entry = ledger.log_entry(db.session.get(User, hr_id), db.session.get(User, officer_id),
-                                 "outstanding_inspection", 3, "Found it", idempotency_key=KEY)
+        with unit_of_work():  # each copy is a request of its own
+            entry = ledger.log_entry(db.session.get(User, hr_id), db.session.get(User, officer_id),
+                                     "outstanding_inspection", 3, "Found it", idempotency_key=KEY)
         return entry.id
 
     results, errors = run_concurrently(app, 6, send)

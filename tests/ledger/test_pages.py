@@ -12,7 +12,7 @@ from tests.ledger.conftest import snapshot
 
 
 def entry_count() -> int:
-    db.session.rollback()
+    db.session.commit()  # what this test wrote through the services, as a request would; then read afresh
     return db.session.scalar(select(func.count()).select_from(LedgerEntry))
 
 
@@ -108,6 +108,7 @@ def test_a_severe_sanction_over_http_says_the_qualification_is_suspended(org, cl
 
 def test_reversal_pages_and_their_refusals(org, client, login):
     entry = ledger.log_entry(org.hr, org.outsider, "late_inspection", 2, "Late March report")
+    db.session.commit()
     entry_id = entry.id
     login(org.supervisor)
     assert client.get(f"/ledger/{entry_id}").status_code == 403

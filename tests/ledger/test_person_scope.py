@@ -17,6 +17,7 @@ def named(org):
     org.outsider.full_name = SECRET_NAME
     db.session.commit()
     ledger.log_entry(org.hr, org.outsider, "late_inspection", 2, "Other department's sanction")
+    db.session.commit()
     return org
 
 

@@ -117,6 +117,7 @@ def test_hr_cannot_pick_or_post_themselves_on_the_form(org, client, login):
 def test_reversing_an_entry_about_oneself_is_explained_on_the_page(org, client, login, role):
     actor = getattr(org, role)
     entry_id = ledger.log_entry(colleague_of(org, role), actor, *SANCTION).id
+    db.session.commit()
     login(actor)
     assert "You cannot reverse an entry about yourself." in client.get(f"/ledger/{entry_id}").get_data(as_text=True)
     before = snapshot()
@@ -146,6 +147,7 @@ def test_refusals_read_in_spanish(org, client, login):
     org.hr.locale = "es"
     db.session.commit()
     entry_id = ledger.log_entry(org.admin, org.hr, *SANCTION).id
+    db.session.commit()
     login(org.hr)
     response = client.post(f"/ledger/{entry_id}/reverse", data={"reason": "Injusto"})
     assert response.status_code == 422 and "le concierne a usted mismo" in response.get_data(as_text=True)

@@ -109,7 +109,6 @@ def create_user(data: UserData, password: str | None, actor: User | None = None)
     db.session.add(user)
     db.session.flush()
     audit_trail.record("account.created", f"user:{user.id}", actor=actor, person=user, after=_account(user))
-    db.session.commit()
     return user
 
 
@@ -120,24 +119,25 @@ def update_user(actor: User, user: User, data: UserData) -> None:
     if actor.id == user.id and not data.active:
         raise AdminRuleError("active", _l("you cannot deactivate your own account"))
     before = _account(user)
-    user.employee_no, user.full_name, user.email = data.employee_no, data.full_name, data.email.lower()
-    user.department_id = data.department_id
-    if data.locale is not None:
-        user.locale = data.locale
-    user.set_roles(data.roles | {Role.STAFF})
-    if user.active and not data.active:
-        user.session_version += 1  # end the deactivated person's sessions now
-    user.active = data.active
-    ensure_an_active_admin_remains(field="roles" if data.active else "active")
+    # The last-admin rule can only judge the change once it is made: in a savepoint, so a refused
+    # change leaves the person as stored (the form re-rendered beside them shows what was refused).
+    with db.session.begin_nested():
+        user.employee_no, user.full_name, user.email = data.employee_no, data.full_name, data.email.lower()
+        user.department_id = data.department_id
+        if data.locale is not None:
+            user.locale = data.locale
+        user.set_roles(data.roles | {Role.STAFF})
+        if user.active and not data.active:
+            user.session_version += 1  # end the deactivated person's sessions now
+        user.active = data.active
+        ensure_an_active_admin_remains(field="roles" if data.active else "active")
     _record_account_change(actor, user, before, _account(user))
-    db.session.commit()
 
 
 def reset_password(user: User, temporary_password: str, actor: User | None = None) -> None:
     """Set a temporary password the person must change at the next login."""
     set_password(user, temporary_password, temporary=True)
     audit_trail.record("password.reset", f"user:{user.id}", actor=actor, person=user, after={"temporary": True})
-    db.session.commit()
 
 
 def save_department(department: Department | None, code: str, name: str, active: bool,
@@ -163,7 +163,6 @@ def save_department(department: Department | None, code: str, name: str, active:
     if before != after:
         audit_trail.record("department.created" if not before else "department.changed",
                            f"department:{department.id}", actor=actor, before=before, after=after)
-    db.session.commit()
     return department
 
 

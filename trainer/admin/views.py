@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from trainer import transactions
 from trainer.admin import services
 from trainer.admin.forms import DepartmentForm, ResetPasswordForm, UserForm
 from trainer.auth.models import Department, Role, User
@@ -61,7 +62,7 @@ def new_user():
         try:
             user = services.create_user(_user_data(form), form.password.data or None, actor=current_user)
         except (services.AdminRuleError, PasswordPolicyError) as error:
-            db.session.rollback()
+            transactions.discard_changes()
             _field_error(form, error)
         else:
             flash(_("%(name)s has been created.", name=user.full_name), "success")
@@ -82,7 +83,7 @@ def edit_user(user_id: int):
         try:
             services.update_user(current_user, user, _user_data(form))
         except services.AdminRuleError as error:
-            db.session.rollback()
+            transactions.discard_changes()
             _field_error(form, error)
         else:
             flash(_("Changes to %(name)s saved.", name=user.full_name), "success")
@@ -100,7 +101,7 @@ def reset_password(user_id: int):
         try:
             services.reset_password(user, form.password.data, actor=current_user)
         except PasswordPolicyError:
-            db.session.rollback()
+            transactions.discard_changes()
             flash(_("Choose a password that is not the person's employee number or email."), "danger")
         else:
             flash(_("Temporary password set. %(name)s must change it at the next login.", name=user.full_name), "success")
@@ -127,7 +128,7 @@ def edit_department(department_id: int | None):
             services.save_department(department, form.code.data.strip(), form.name.data.strip(), form.active.data,
                                     actor=current_user)
         except services.AdminRuleError as error:
-            db.session.rollback()
+            transactions.discard_changes()
             _field_error(form, error)
         else:
             flash(_("Department saved."), "success")
@@ -143,7 +144,7 @@ def content():
         try:
             report, bank = sync_all(read_all(), actor=current_user)
         except SourceInvalid as error:
-            db.session.rollback()
+            transactions.discard_changes()
             issues = error.issues
     modules = content_services.progress_for(current_user).modules
     return render_template("admin/content.html", report=report, bank=bank, issues=issues,

@@ -63,7 +63,6 @@ def issue_token(name: str, created_by: User, scopes=(Scope.ELIGIBILITY_READ,),
     audit_trail.record("token.issued", f"token:{token.id}", actor=created_by, person=bound_to,
                        after={"name": token.name, "prefix": token.prefix, "scopes": token.scopes,
                               "bound_user_id": token.bound_user_id})
-    db.session.commit()
     log.info("API token %s (%s) with scopes %r bound to user %s issued by user %s", token.id, token.prefix,
              token.scopes, token.bound_user_id, created_by.id)
     return token, plaintext
@@ -75,15 +74,17 @@ def revoke_token(token: ApiToken, actor: User) -> None:
         token.revoked_at = utcnow()
         audit_trail.record("token.revoked", f"token:{token.id}", actor=actor, before={"revoked": False},
                            after={"revoked": True, "name": token.name})
-        db.session.commit()
         log.info("API token %s (%s) revoked by user %s", token.id, token.prefix, actor.id)
 
 
-def authenticate(header_value: str | None) -> ApiToken | None:
+def authenticate(header_value: str | None, *, read_only: bool = False) -> ApiToken | None:
     """The live token named by an `Authorization: Bearer …` header, or None.
 
     The lookup is by hash, so response time does not depend on how much of a
-    guessed token matches a real one.
+    guessed token matches a real one. The use is counted in the caller's
+    transaction, committed with the request. `read_only`: the caller's request
+    changes nothing else (GET, HEAD), so on PostgreSQL its commit need not wait
+    for the disk (see `_count_use`); a request that writes keeps a durable commit.
     """
     scheme, _, plaintext = (header_value or "").strip().partition(" ")
     plaintext = plaintext.strip()
@@ -92,29 +93,28 @@ def authenticate(header_value: str | None) -> ApiToken | None:
     digest = _digest(plaintext)
     # Found and its use counted in one statement (in SQL, so concurrent requests do not lose uses);
     # a revoked token matches nothing and is not counted.
-    # On PostgreSQL the count's commit does not wait for the disk (see `_count_use`).
-    found = db.session.execute(_COUNT_USE[db.session.connection().dialect.name == "postgresql"],
-                               {"digest": digest, "at": utcnow()}).first()
+    relaxed = read_only and db.session.connection().dialect.name == "postgresql"
+    found = db.session.execute(_COUNT_USE[relaxed], {"digest": digest, "at": utcnow()}).first()
     token = found[0] if found else None
-    db.session.commit()
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None
     return token
 
 
-def _count_use(postgresql: bool):
-    """The live token with this digest, its use counted. On PostgreSQL the statement also makes its
-    transaction's commit asynchronous (synchronous_commit off, this transaction only): a use count
-    and a last-used time are statistics, not worth waiting for the disk on every API call (a crash
-    of the database server may forget the last fraction of a second of them, as SQLite's default
-    synchronous=NORMAL may)."""
-    relaxed = [func.set_config("synchronous_commit", "off", True)] if postgresql else []
+def _count_use(relaxed: bool):
+    """The live token with this digest, its use counted. `relaxed` (PostgreSQL, a read-only request)
+    also makes the transaction's commit asynchronous (synchronous_commit off, this transaction only):
+    a use count and a last-used time are statistics, not worth waiting for the disk on every API call
+    that records nothing else (a crash of the database server may forget the last fraction of a second
+    of them, as SQLite's default synchronous=NORMAL may). A request that writes anything else keeps
+    a durable commit."""
+    relaxing = [func.set_config("synchronous_commit", "off", True)] if relaxed else []
     return (update(ApiToken).where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
             .values(use_count=ApiToken.use_count + 1, last_used_at=bindparam("at", type_=ApiToken.last_used_at.type))
-            .returning(ApiToken, *relaxed).execution_options(synchronize_session=False))
+            .returning(ApiToken, *relaxing).execution_options(synchronize_session=False))
 
 
-_COUNT_USE = {postgresql: _count_use(postgresql) for postgresql in (False, True)}
+_COUNT_USE = {relaxed: _count_use(relaxed) for relaxed in (False, True)}
 
 
 @dataclass(frozen=True)

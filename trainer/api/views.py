@@ -20,6 +20,7 @@ from trainer.params import parse_day
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
+READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None, **fields):
@@ -36,7 +37,8 @@ def requires(scope: Scope):
         @wraps(view)
         def checked(*args, **kwargs):
             header = request.headers.get("Authorization")
-            token = services.authenticate(header)
+            # The use is committed with the request; only a request that writes nothing may commit it lazily.
+            token = services.authenticate(header, read_only=request.method in READ_ONLY_METHODS)
             if token is None:
                 challenge = 'Bearer realm="trainer"' + (', error="invalid_token"' if header else "")
                 return _error(401, "unauthorized", _("A valid API token is required."), {"WWW-Authenticate": challenge})

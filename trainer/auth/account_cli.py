@@ -4,9 +4,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from trainer import transactions
 from trainer.auth.services import find_person
 from trainer.auth import invitations
-from trainer.extensions import db
 
 
 @click.command("send-invitations")
@@ -17,7 +17,8 @@ from trainer.extensions import db
 def send_invitations_command(employee_numbers: tuple[str, ...]) -> None:
     """Queue invitation emails with one-time set-password links (sent by deliver-notifications)."""
     if not employee_numbers:
-        report = invitations.invite_uninvited(actor=None)
+        with transactions.unit_of_work():
+            report = invitations.invite_uninvited(actor=None)
         click.echo(f"{len(report.invited)} invitation(s) queued.")
         return
     people = []
@@ -27,10 +28,10 @@ def send_invitations_command(employee_numbers: tuple[str, ...]) -> None:
             raise click.ClickException(f"No person with employee number {number}; nobody was invited.")
         people.append(person)
     invited = 0
-    for person in people:
+    for person in people:  # each person's invitation is committed on its own: one refused stops no other
         try:
-            invited += len(invitations.invite(person, actor=None).invited)
+            with transactions.unit_of_work():
+                invited += len(invitations.invite(person, actor=None).invited)
         except invitations.InvitationRefused as refused:
-            db.session.rollback()
             click.echo(f"{person.employee_no}: not invited ({refused.code})", err=True)
     click.echo(f"{invited} invitation(s) queued.")

@@ -129,7 +129,9 @@ def redeem(token: str, purpose: Purpose, new_password: str, now: datetime | None
 
     Raises TokenInvalid, or PasswordPolicyError (the token is then left unused,
     so the person can try another password). Setting the password ends every
-    session the person has open (see auth.services.set_password).
+    session the person has open (see auth.services.set_password). The token is
+    marked used in the caller's transaction, with the password it set: both are
+    committed together, or neither is.
     """
     now = now or utcnow()
     user = check(token, purpose, now)
@@ -143,8 +145,7 @@ def redeem(token: str, purpose: Purpose, new_password: str, now: datetime | None
                AccountToken.password_fingerprint == password_fingerprint(user))
         .values(used_at=now).execution_options(synchronize_session=False)
     ).rowcount == 1
-    if not won:
-        db.session.rollback()
+    if not won:  # nothing was changed: the caller's transaction stays as it was
         raise TokenInvalid()
     db.session.refresh(user)
     set_password(user, new_password)
@@ -154,7 +155,6 @@ def redeem(token: str, purpose: Purpose, new_password: str, now: datetime | None
         .values(revoked_at=now).execution_options(synchronize_session=False))
     audit_trail.record("password.set_by_link", f"user:{user.id}", actor=user, person=user,
                        after={"purpose": purpose.value})
-    db.session.commit()
     return user
 
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, logout_user, user_logged_in
 
+from trainer import transactions
 from trainer.auth import account_tokens, invitations, password_reset
 from trainer.auth.account_forms import ForgotPasswordForm, SetPasswordForm
 from trainer.auth.account_mail import LINK_PATHS
@@ -21,9 +22,9 @@ bp = Blueprint("account", __name__)
 
 @user_logged_in.connect
 def _note_login(_app, user, **_extra) -> None:
-    """Every login (password, link, single sign-on) notes when: the users list shows who never logged in."""
+    """Every login (password, link, single sign-on) notes when: the users list shows who never logged in.
+    Committed with the login's request."""
     user.last_login_at = utcnow()
-    db.session.commit()
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -54,17 +55,16 @@ def _set_password(token: str, purpose: Purpose):
     try:
         person = account_tokens.check(token, purpose)
     except TokenInvalid:
-        db.session.rollback()
         return _no_referrer(render_template("auth/set_password.html", form=None, purpose=purpose.value), 404)
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
             account_tokens.redeem(token, purpose, form.new_password.data)
         except PasswordPolicyError:
-            db.session.rollback()
+            transactions.discard_changes()
             form.new_password.errors.append(_("Choose a password that is not your employee number or email."))
         except TokenInvalid:
-            db.session.rollback()
+            transactions.discard_changes()
             return _no_referrer(render_template("auth/set_password.html", form=None, purpose=purpose.value), 404)
         else:
             if current_user.is_authenticated:
@@ -89,7 +89,7 @@ def invite_person(user_id: int):
     try:
         report = invitations.invite(person, current_user)
     except invitations.InvitationRefused as refused:
-        db.session.rollback()
+        transactions.discard_changes()
         flash(_("%(name)s is deactivated and cannot be invited.", name=person.full_name) if refused.code == "inactive"
               else _("%(name)s logs in with single sign-on: no password to set.", name=person.full_name), "danger")
     else:

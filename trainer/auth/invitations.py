@@ -67,5 +67,4 @@ def _invite(people: list[User], actor: User | None, now: datetime) -> Invitation
         report.invited.append(person.employee_no)
     audit_trail.record("account.invited", "staff" if len(people) > 1 else f"user:{people[0].id}", actor=actor,
                        person=people[0] if len(people) == 1 else None, after={"invited": report.invited})
-    db.session.commit()
     return report

@@ -33,7 +33,8 @@ class ResetRequest:
 
 def request_reset(email: str, client_ip: str, now: datetime | None = None) -> ResetRequest:
     """Count the request and, for an active account that may hold a local password, queue the link's email
-    (in the same transaction as the token, through the outbox: the answer takes as long either way)."""
+    (in the same transaction as the token, through the outbox: the answer takes as long either way).
+    The count is the caller's to commit, throttled or not: the page answers either as a page."""
     now = now or utcnow()
     email = email.strip().lower()[:254]
     wait = _count(email, client_ip, now)
@@ -41,10 +42,8 @@ def request_reset(email: str, client_ip: str, now: datetime | None = None) -> Re
         return ResetRequest(throttled_for_seconds=wait)
     user = db.session.scalar(select(User).where(func.lower(User.email) == email)) if email else None
     if user is None or not user.active or not account_tokens.local_password_possible(user):
-        db.session.commit()
         return ResetRequest()
     account_mail.queue(user, account_tokens.issue(user, Purpose.PASSWORD_RESET, now=now))
-    db.session.commit()
     return ResetRequest()
 
 
@@ -56,7 +55,6 @@ def _count(email: str, client_ip: str, now: datetime) -> int:
     rows = [get_or_create(LoginThrottle, {"failures": 0, "window_started_at": now}, key=key)[0] for key in limits]
     locked = [as_utc(r.locked_until) for r in rows if r.locked_until and as_utc(r.locked_until) > now]
     if locked:
-        db.session.commit()
         return int((max(locked) - now).total_seconds()) + 1
     wait = 0
     for row in rows:
@@ -66,5 +64,4 @@ def _count(email: str, client_ip: str, now: datetime) -> int:
         if row.failures > limits[row.key]:
             row.locked_until = as_utc(row.window_started_at) + window
             wait = max(wait, int((row.locked_until - now).total_seconds()) + 1)
-    db.session.commit()
     return wait

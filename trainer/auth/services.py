@@ -77,6 +77,10 @@ def authenticate(login: str, password: str, client_ip: str, now: datetime | None
     Exactly one hash is verified per unlocked attempt, known account or not,
     with the configured method, so the time taken does not tell whether the
     account exists.
+
+    A failed attempt is counted in the caller's transaction, and the caller must
+    commit it although the login failed: the login page answers a failure as a
+    page, not an error, so its request keeps the count (trainer/transactions.py).
     """
     now = now or utcnow()
     user = find_user_by_login(login)
@@ -137,7 +141,6 @@ def _record_failure(account_key: str, address_key: str, now: datetime, *, lock_a
         if row.failures >= limit:  # a locked address that keeps failing stays locked
             row.locked_until = now + window
             row.failures, row.window_started_at = 0, now
-    db.session.commit()
 
 
 def _throttle_row(key: str, now: datetime) -> LoginThrottle:
@@ -149,7 +152,6 @@ def _clear(key: str) -> None:
     row = db.session.scalar(select(LoginThrottle).where(LoginThrottle.key == key))
     if row is not None:
         db.session.delete(row)
-        db.session.commit()
 
 
 def hash_password(password: str) -> str:
@@ -175,14 +177,12 @@ def end_sessions(user: User) -> None:
     """Log out: the session id and the remember cookie carry the old version, so
     neither opens a page again, on this device or any other."""
     user.session_version += 1
-    db.session.commit()
 
 
 def change_password(user: User, current: str, new: str) -> bool:
     if not user.password_hash or not verify_password(user.password_hash, current):
         return False
     set_password(user, new)
-    db.session.commit()
     return True
 
 

@@ -6,10 +6,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from trainer import errors
+from trainer import errors, transactions
 from trainer.auth import password_rules, services
 from trainer.auth.forms import ChangePasswordForm, LoginForm
-from trainer.extensions import db, login_manager
+from trainer.extensions import login_manager
 
 bp = Blueprint("auth", __name__)
 
@@ -102,7 +102,7 @@ def change_password():
         try:
             changed = services.change_password(current_user, form.current_password.data, form.new_password.data)
         except services.PasswordPolicyError:
-            db.session.rollback()
+            transactions.discard_changes()
             form.new_password.errors.append(_("Choose a password that is not your employee number or email."))
         else:
             if changed:
@@ -137,7 +137,6 @@ def _remember_language(user) -> None:
     languages = current_app.config["LANGUAGES"]
     user.locale = session.get("locale") if session.get("locale") in languages else (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"])
-    db.session.commit()
 
 
 def _safe_next(target: str | None) -> str:

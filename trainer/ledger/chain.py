@@ -64,7 +64,8 @@ def append(fields: dict[str, Any], when_locked: Callable[[], None] | None = None
 
     `when_locked` runs once this writer owns the head (nobody else can append
     until it commits), for checks that must not race, e.g. "not reversed yet".
-    If it raises, the caller must roll back: the head has moved.
+    If it raises, or the entry is refused (a unique key), the head is put back
+    and the error raised: the caller's transaction goes on without the entry.
     """
     _ensure_head()
     fields = {**fields, "reverses_hash": _hash_of(fields.get("reverses_id"))}
@@ -76,19 +77,33 @@ def append(fields: dict[str, Any], when_locked: Callable[[], None] | None = None
         digest = entry_hash(row)
         # The compare-and-swap. A loser wrote nothing, so it just reads the head again:
         # on PostgreSQL its UPDATE waited for the winner's commit; on SQLite it now holds the write lock.
-        moved = db.session.execute(
-            update(LedgerHead).where(LedgerHead.id == HEAD_ID, LedgerHead.seq == seq)
-            .values(seq=seq + 1, hash=digest).execution_options(synchronize_session=False)).rowcount
+        moved = db.session.execute(_move_head(seq, seq + 1, digest)).rowcount
         if moved == 1:
-            if when_locked is not None:
-                when_locked()
-            entry = LedgerEntry(**row, hash=digest,
-                                signature=signer.sign(signing.ENTRY_CONTEXT, signing.entry_message(row["seq"], digest)))
-            db.session.add(entry)
-            db.session.flush()
-            return entry
+            try:
+                return _add_entry(row, digest, signer, when_locked)
+            except Exception:
+                # The head is still this writer's, so nobody built on it: it goes back to where it was.
+                db.session.execute(_move_head(seq + 1, seq, prev))
+                raise
         time.sleep(random.uniform(0, 0.002))
     raise ChainBusy("the ledger head kept moving")
+
+
+def _move_head(seq: int, to_seq: int, to_hash: str):
+    return (update(LedgerHead).where(LedgerHead.id == HEAD_ID, LedgerHead.seq == seq)
+            .values(seq=to_seq, hash=to_hash).execution_options(synchronize_session=False))
+
+
+def _add_entry(row: dict[str, Any], digest: str, signer, when_locked: Callable[[], None] | None) -> LedgerEntry:
+    if when_locked is not None:
+        when_locked()
+    entry = LedgerEntry(**row, hash=digest,
+                        signature=signer.sign(signing.ENTRY_CONTEXT, signing.entry_message(row["seq"], digest)))
+    # A savepoint inside the transaction the head's move began (on SQLite too): an entry the database
+    # refuses, e.g. a copy of a request sent twice at once with its idempotency key, fails alone.
+    with db.session.begin_nested():
+        db.session.add(entry)
+    return entry
 
 
 def _hash_of(entry_id: int | None) -> str | None:

@@ -2,8 +2,9 @@
 the qualification, and reading the ledger.
 
 Entries are never edited or deleted; a correction is a reversing entry. Each
-change is one transaction, committed here: the entry, the moved chain head
-and, for a severe sanction, the suspension it causes.
+change is one step of the caller's transaction, committed by the caller (the
+request): the entry, the moved chain head and, for a severe sanction, the
+suspension it causes, all or nothing.
 """
 from __future__ import annotations
 
@@ -155,28 +156,20 @@ def _check_inspection(inspection_id: int, person: User) -> None:
 
 # --- changes ------------------------------------------------------------------------
 
-def _commit(write: Callable[[], LedgerEntry], actor: User, idempotency_key: str | None) -> LedgerEntry:
-    """Run `write` and commit; on any refusal or failure undo all of it."""
+def _append(write: Callable[[], LedgerEntry], actor: User, idempotency_key: str | None) -> LedgerEntry:
+    """Run `write` in the caller's transaction (the caller commits). A refused or lost append leaves
+    the chain as it was (chain.append puts its head back); the head stays this writer's until the
+    commit, so appends are serialised whoever commits them."""
     try:
-        entry = write()
-        db.session.commit()
-        return entry
-    except LedgerError:
-        db.session.rollback()
-        raise
+        return write()
     except IntegrityError:
-        db.session.rollback()
         # The same request, sent twice at once: the other copy won, and its entry is the answer.
         earlier = _already_done(actor, idempotency_key)
         if earlier is not None:
             return earlier
         raise LedgerError("conflict", _l("The ledger changed while saving. Nothing was recorded; try again.")) from None
     except ChainBusy:
-        db.session.rollback()
         raise LedgerError("busy", _l("The ledger is busy. Nothing was recorded; try again in a moment.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def _moment(now: datetime | None) -> datetime:
@@ -226,7 +219,7 @@ def log_entry(actor: User, person: User, category: str, points: int, reason: str
             _suspend(person, chosen, entry, moment)
         return entry
 
-    return _commit(write, actor, idempotency_key)
+    return _append(write, actor, idempotency_key)
 
 
 def _suspend(person: User, category: Category, entry: LedgerEntry, now: datetime) -> None:
@@ -271,7 +264,7 @@ def reverse_entry(actor: User, entry: LedgerEntry, reason: str, now: datetime | 
         if _reversal_of(entry.id) is not None:
             raise _already_reversed()
 
-    return _commit(lambda: append(fields, when_locked=not_reversed_meanwhile), actor, idempotency_key)
+    return _append(lambda: append(fields, when_locked=not_reversed_meanwhile), actor, idempotency_key)
 
 
 # --- reading ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from trainer import transactions
 from trainer.auth.models import Department, Role, User
 from trainer.extensions import db
 from trainer.ledger.verify import integrity_status
@@ -110,6 +111,7 @@ def new():
                                    form.reason.data, form.inspection_id.data,
                                    idempotency_key=form.idempotency_key.data)
     except LedgerError as error:
+        transactions.discard_changes()
         field = ERROR_FIELDS.get(error.code)
         (form[field].errors if field else form.form_errors).append(str(error))
         return _render_new(form, 422)
@@ -158,6 +160,7 @@ def reverse(entry_id: int):
         reversal = services.reverse_entry(current_user, entry, form.reason.data,
                                           idempotency_key=form.idempotency_key.data)
     except LedgerError as error:
+        transactions.discard_changes()
         if error.code in ("reason_required", "reason_too_long"):
             form.reason.errors.append(str(error))
             return _render_entry(entry, form, 422)

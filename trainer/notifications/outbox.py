@@ -5,7 +5,7 @@ Writing (any feature)::
     from trainer.notifications.outbox import enqueue
 
     enqueue("report_returned", author, {"loan_no": loan.loan_no, ...}, link=f"/inspections/{report.id}")
-    db.session.commit()  # the caller's own commit: the message exists only if the change does
+    # no commit: the request (or command) commits the change and its message together
 
 `enqueue` never commits and never talks to the SMTP server: it adds an
 `OutboxMessage` row (and, for a person, a dashboard `Notification`) to the
@@ -28,7 +28,9 @@ interval).
 
 Delivering: `trainer deliver-notifications` (once) or `--loop` (a service,
 see deploy/systemd/trainer-deliver-notifications.service) calls
-`deliver_pending`. It claims due messages with one conditional UPDATE
+`deliver_pending`, the worker's loop and its own unit of work: the claim is
+committed before any mail goes out, then each message's outcome on its own.
+It claims due messages with one conditional UPDATE
 (PostgreSQL: ``FOR UPDATE SKIP LOCKED`` in its subquery, so workers on
 several nodes never take the same row; SQLite: the single writer serialises
 it), sends each through `notifications.mail.send_mail`, and marks it sent. A
@@ -51,6 +53,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import func, or_, select, update
 
+from trainer import transactions
 from trainer.auth.models import User
 from trainer.extensions import db
 from trainer.notifications.mail import MailError, send_mail
@@ -162,7 +165,8 @@ def _due(now: datetime):
 
 
 def claim(now: datetime, limit: int = BATCH_SIZE) -> list[OutboxMessage]:
-    """Take up to `limit` due messages for this worker (one conditional UPDATE), and commit."""
+    """Take up to `limit` due messages for this worker (one conditional UPDATE); the caller commits
+    the claim before sending any of them (`deliver_pending`)."""
     token = secrets.token_hex(16)
     candidates = (select(OutboxMessage.id).where(*_due(now)).order_by(OutboxMessage.id).limit(limit)
                   .with_for_update(skip_locked=True))
@@ -170,7 +174,6 @@ def claim(now: datetime, limit: int = BATCH_SIZE) -> list[OutboxMessage]:
         update(OutboxMessage).where(OutboxMessage.id.in_(candidates.scalar_subquery()), *_due(now))
         .values(claim_token=token, claimed_until=now + timedelta(seconds=LEASE_SECONDS))
         .execution_options(synchronize_session=False))
-    db.session.commit()
     # populate_existing: rows this session already holds are read again (their claim, their tries).
     return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.claim_token == token)
                                    .order_by(OutboxMessage.id).execution_options(populate_existing=True)))
@@ -189,12 +192,14 @@ def deliver_pending(now: Callable[[], datetime] | None = None, limit: int | None
     report = DeliveryReport()
     tried = 0
     while limit is None or tried < limit:
-        batch = claim(clock(), BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - tried))
+        with transactions.unit_of_work():  # claimed for good before any is sent: no other worker takes them
+            batch = claim(clock(), BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - tried))
         if not batch:
             break
         for message in batch:
             tried += 1
-            _deliver_one(message, clock, max_attempts, report)
+            with transactions.unit_of_work():  # each message's outcome is kept as soon as it is known
+                _deliver_one(message, clock, max_attempts, report)
     return report
 
 
@@ -210,7 +215,6 @@ def _deliver_one(message: OutboxMessage, clock: Callable[[], datetime], max_atte
             attempts=attempts, last_error=str(error)[:2000], claim_token=None, claimed_until=None,
             status=OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
             next_attempt_at=clock() + backoff(attempts)).execution_options(synchronize_session=False))
-        db.session.commit()
         report.errors.append(str(error))
         if gave_up:
             report.failed += 1
@@ -222,7 +226,6 @@ def _deliver_one(message: OutboxMessage, clock: Callable[[], datetime], max_atte
     db.session.execute(update(OutboxMessage).where(*mine).values(
         status=OutboxStatus.SENT, sent_at=clock(), attempts=message.attempts + 1, claim_token=None,
         claimed_until=None).execution_options(synchronize_session=False))
-    db.session.commit()
     report.sent += 1
 
 
@@ -242,11 +245,10 @@ def unread_for(user_id: int, limit: int = PANEL_SIZE) -> tuple[list[Notification
 
 
 def mark_read(user_id: int, notification_id: int | None = None, now: datetime | None = None) -> int:
-    """Mark one (or, without an id, every) unread notification of this person as read. Commits."""
+    """Mark one (or, without an id, every) unread notification of this person as read."""
     query = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
     count = db.session.execute(query.values(read_at=now or utcnow()).execution_options(
         synchronize_session=False)).rowcount
-    db.session.commit()
     return count

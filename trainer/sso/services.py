@@ -69,7 +69,7 @@ def _create_person(employee_no: str, email: str, full_name: str) -> Match:
     data = UserData(employee_no=employee_no[:32], full_name=full_name.strip()[:200] or email, email=email[:254],
                     department_id=department.id, roles={Role.STAFF}, active=True)
     try:
-        return Match(user=create_user(data, password=None), created=True)
+        with db.session.begin_nested():  # losing a race to another node undoes this account only
+            return Match(user=create_user(data, password=None), created=True)
     except (AdminRuleError, IntegrityError):  # e.g. the email is another person's, or another node won the race
-        db.session.rollback()
         return Match(refusal=Refusal.UNKNOWN)
