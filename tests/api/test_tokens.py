@@ -3,7 +3,8 @@ import hashlib
 import re
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
 
 from trainer.api import services
 from trainer.api.scopes import Scope
@@ -57,24 +58,40 @@ def test_revoking_twice_keeps_the_first_date(ctx):
 
 
 def test_a_use_is_committed_with_the_request_and_only_a_read_may_commit_lazily(app, client):
-    """The count commits with the request. On PostgreSQL a GET's commit need not wait for the disk (it
-    records only the count); a POST may write a report, so its commit stays durable."""
+    """The count commits with the request, every use counted, a refused scope's too. On PostgreSQL a GET's
+    commit need not wait for the disk (it records only the count); a POST may write a report, so its commit
+    stays durable. What is seen is the setting in force when each request commits."""
     @app.route("/t/commit-mode", methods=["GET", "POST"])
     @requires(Scope.ELIGIBILITY_READ)
     def commit_mode():
-        if db.session.connection().dialect.name != "postgresql":
-            return "sqlite"
-        return db.session.scalar(text("SELECT current_setting('synchronous_commit')"))
+        return "ok"
+
+    @app.route("/t/needs-more")
+    @requires(Scope.INSPECTIONS_WRITE)
+    def needs_more():
+        return "never"
+
+    at_commit: list[str] = []
+
+    def record(session):
+        if session.get_bind().dialect.name == "postgresql":
+            at_commit.append(session.scalar(text("SELECT current_setting('synchronous_commit')")))
 
     with app.app_context():
         token, plaintext = services.issue_token("Loan servicing", factories.user(Role.ADMIN))
         db.session.commit()
     headers = {"Authorization": f"Bearer {plaintext}"}
-    read, write = client.get("/t/commit-mode", headers=headers).text, client.post("/t/commit-mode", headers=headers).text
+    event.listen(Session, "before_commit", record)
+    try:
+        assert client.get("/t/commit-mode", headers=headers).status_code == 200
+        assert client.post("/t/commit-mode", headers=headers).status_code == 200
+        assert client.get("/t/needs-more", headers=headers).status_code == 403
+    finally:
+        event.remove(Session, "before_commit", record)
     with app.app_context():
-        assert db.session.get(ApiToken, token.id).use_count == 2
-    if read != "sqlite":
-        assert read == "off" and write != "off"
+        assert db.session.get(ApiToken, token.id).use_count == 3
+    if at_commit:
+        assert at_commit == ["off", "on", "off"]
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.SUPERVISOR, Role.HR])

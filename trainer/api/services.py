@@ -77,41 +77,47 @@ def revoke_token(token: ApiToken, actor: User) -> None:
         log.info("API token %s (%s) revoked by user %s", token.id, token.prefix, actor.id)
 
 
-def authenticate(header_value: str | None, *, read_only: bool = False) -> ApiToken | None:
+def authenticate(header_value: str | None) -> ApiToken | None:
     """The live token named by an `Authorization: Bearer …` header, or None.
 
     The lookup is by hash, so response time does not depend on how much of a
-    guessed token matches a real one. The use is counted in the caller's
-    transaction, committed with the request. `read_only`: the caller's request
-    changes nothing else (GET, HEAD), so on PostgreSQL its commit need not wait
-    for the disk (see `_count_use`); a request that writes keeps a durable commit.
+    guessed token matches a real one. A revoked token matches nothing.
     """
     scheme, _, plaintext = (header_value or "").strip().partition(" ")
     plaintext = plaintext.strip()
     if scheme.lower() != "bearer" or not plaintext.startswith(TOKEN_SCHEME) or len(plaintext) > MAX_TOKEN_LENGTH:
         return None
     digest = _digest(plaintext)
-    # Found and its use counted in one statement (in SQL, so concurrent requests do not lose uses);
-    # a revoked token matches nothing and is not counted.
-    relaxed = read_only and db.session.connection().dialect.name == "postgresql"
-    found = db.session.execute(_COUNT_USE[relaxed], {"digest": digest, "at": utcnow()}).first()
-    token = found[0] if found else None
+    token = db.session.scalar(_LIVE_TOKEN, {"digest": digest})
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None
     return token
 
 
+def count_use(token: ApiToken, *, read_only: bool = False) -> None:
+    """Count one use of `token` (in SQL, so concurrent requests lose none), in the caller's transaction.
+
+    The API counts a use as its request's last statement: the token's row is then locked only until the
+    commit that follows, where counting at authentication would hold it, and on SQLite the database's
+    write lock, for the whole request. `read_only`: the request changes nothing else (GET, HEAD), so on
+    PostgreSQL its commit need not wait for the disk (synchronous_commit off, this transaction only): a
+    use count and a last-used time are statistics, and a crash of the database server may forget the last
+    fraction of a second of them, as SQLite's default synchronous=NORMAL may. A request that writes keeps
+    a durable commit.
+    """
+    relaxed = read_only and db.session.connection().dialect.name == "postgresql"
+    db.session.execute(_COUNT_USE[relaxed], {"of_token": token.id, "at": utcnow()})
+
+
+_LIVE_TOKEN = select(ApiToken).where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+
+
 def _count_use(relaxed: bool):
-    """The live token with this digest, its use counted. `relaxed` (PostgreSQL, a read-only request)
-    also makes the transaction's commit asynchronous (synchronous_commit off, this transaction only):
-    a use count and a last-used time are statistics, not worth waiting for the disk on every API call
-    that records nothing else (a crash of the database server may forget the last fraction of a second
-    of them, as SQLite's default synchronous=NORMAL may). A request that writes anything else keeps
-    a durable commit."""
-    relaxing = [func.set_config("synchronous_commit", "off", True)] if relaxed else []
-    return (update(ApiToken).where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
-            .values(use_count=ApiToken.use_count + 1, last_used_at=bindparam("at", type_=ApiToken.last_used_at.type))
-            .returning(ApiToken, *relaxing).execution_options(synchronize_session=False))
+    statement = (update(ApiToken).where(ApiToken.id == bindparam("of_token"))
+                 .values(use_count=ApiToken.use_count + 1,
+                         last_used_at=bindparam("at", type_=ApiToken.last_used_at.type))
+                 .execution_options(synchronize_session=False))
+    return statement.returning(func.set_config("synchronous_commit", "off", True)) if relaxed else statement
 
 
 _COUNT_USE = {relaxed: _count_use(relaxed) for relaxed in (False, True)}

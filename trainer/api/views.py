@@ -37,19 +37,24 @@ def requires(scope: Scope):
         @wraps(view)
         def checked(*args, **kwargs):
             header = request.headers.get("Authorization")
-            # The use is committed with the request; only a request that writes nothing may commit it lazily.
-            token = services.authenticate(header, read_only=request.method in READ_ONLY_METHODS)
+            token = services.authenticate(header)
             if token is None:
                 challenge = 'Bearer realm="trainer"' + (', error="invalid_token"' if header else "")
                 return _error(401, "unauthorized", _("A valid API token is required."), {"WWW-Authenticate": challenge})
+            # Counted last, just before the request commits (see services.count_use); only a request that
+            # writes nothing may commit lazily.
+            read_only = request.method in READ_ONLY_METHODS
             if scope not in token.granted:
                 log.info("API token %s refused on %s: lacks scope %s", token.id, request.path, scope.value)
                 challenge = f'Bearer realm="trainer", error="insufficient_scope", scope="{scope.value}"'
+                services.count_use(token, read_only=True)
                 return _error(403, "insufficient_scope",
                               _("This token may not do this: it needs the scope '%(scope)s'.", scope=scope.value),
                               {"WWW-Authenticate": challenge}, scope=scope.value)
             g.api_token = token
-            return view(*args, **kwargs)
+            answer = view(*args, **kwargs)
+            services.count_use(token, read_only=read_only)
+            return answer
         checked.required_scope = scope
         return checked
     return decorate
