@@ -85,8 +85,7 @@ def seed_demo_command() -> None:
 
     if current_app.config["TRAINER_ENV"] == "production":
         raise click.ClickException("Refusing to create demo accounts in production.")
-    with unit_of_work():  # what a seeding step leaves to its caller is kept too
-        accounts = seed_demo()
+    accounts = seed_demo()
     click.echo("\nDemo accounts (log in with the email or the employee number):")
     for account in accounts:
         roles = ", ".join(r.value for r in account.roles)

@@ -77,6 +77,7 @@ def seed_demo() -> list[DemoAccount]:
     from trainer.demo_training import seed_training
 
     seed_training(today())
+    db.session.commit()  # what the last steps made through the services (which leave committing to their caller)
     return ACCOUNTS
 
 
