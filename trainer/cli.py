@@ -11,6 +11,7 @@ from flask_migrate import upgrade
 
 from trainer.extensions import db
 from trainer.sourcefiles import SourceInvalid
+from trainer.transactions import unit_of_work
 
 trainer_cli = AppGroup("trainer", help="Run trainer's maintenance tasks.")
 
@@ -63,9 +64,9 @@ def sync_content() -> None:
     from trainer.library import read_all, sync_all
 
     try:
-        report, bank = sync_all(read_all())
+        with unit_of_work():
+            report, bank = sync_all(read_all())
     except SourceInvalid as error:
-        db.session.rollback()
         _fail(error)
     for label, slugs in (("added", report.added), ("new version (re-read required)", report.new_version),
                          ("text updated (same version)", report.text_changed), ("retired", report.retired)):
@@ -100,9 +101,9 @@ def import_staff_command(csv_file: Path) -> None:
     from trainer.hr.staff_import import import_staff
 
     try:
-        result = import_staff(csv_file.read_bytes())
+        with unit_of_work():
+            result = import_staff(csv_file.read_bytes())
     except ImportRejected as rejected:
-        db.session.rollback()
         for error in rejected.errors:
             click.echo(f"{csv_file}:{error.line}: {error.message}", err=True)
         raise click.ClickException(f"{len(rejected.errors)} bad row(s); nothing was imported.") from None
@@ -143,7 +144,9 @@ def close_overdue_command() -> None:
     """Close and grade every exam attempt past its deadline."""
     from trainer.exams.services import close_overdue
 
-    click.echo(f"Closed {close_overdue()} overdue attempt(s).")
+    with unit_of_work():
+        closed = close_overdue()
+    click.echo(f"Closed {closed} overdue attempt(s).")
 
 
 @trainer_cli.command("send-reminders")

@@ -100,20 +100,16 @@ def _policy_issues(policies_dir: Path, qualification_codes: set[str]) -> list:
 
 
 def sync_all(sources: Sources, actor: User | None = None) -> tuple[SyncReport, BankReport]:
-    """Load modules and questions in one transaction; a change is recorded in the audit trail."""
-    try:
-        modules = sync_modules(sources.modules)
-        db.session.flush()
-        questions = sync_questions(sources.questions)
-        if modules.changed or questions.added or questions.new_version or questions.retired:
-            audit_trail.record("content.loaded", "content", actor=actor, after={
-                "modules_added": modules.added, "modules_new_version": modules.new_version,
-                "modules_text_changed": modules.text_changed, "modules_retired": modules.retired,
-                "questions_added": questions.added, "questions_new_version": questions.new_version,
-                "questions_retired": questions.retired})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    """Load modules and questions in the caller's transaction (one: the caller commits it, or nothing is
+    loaded); a change is recorded in the audit trail."""
+    modules = sync_modules(sources.modules)
+    db.session.flush()
+    questions = sync_questions(sources.questions)
+    if modules.changed or questions.added or questions.new_version or questions.retired:
+        audit_trail.record("content.loaded", "content", actor=actor, after={
+            "modules_added": modules.added, "modules_new_version": modules.new_version,
+            "modules_text_changed": modules.text_changed, "modules_retired": modules.retired,
+            "questions_added": questions.added, "questions_new_version": questions.new_version,
+            "questions_retired": questions.retired})
     policies.clear()  # definitions may have changed
     return modules, questions

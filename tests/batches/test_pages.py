@@ -69,6 +69,18 @@ def test_bad_csv_rejects_the_whole_batch_with_line_numbers(app, client, login, p
         assert db.session.scalar(select(func.count()).select_from(TrainingBatch)) == 0
 
 
+def test_a_batch_without_people_is_refused_and_nothing_of_it_is_kept(app, client, login, people):
+    """The batch is made before its members are picked; the refusal of an empty list takes it back."""
+    login(people["hr"])
+    with app.app_context():
+        data = {**form(people, department="", file=None), "people": []}
+        response = client.post("/batches/new", data=data)
+    assert response.status_code == 422
+    assert "Add at least one person." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(TrainingBatch)) == 0
+
+
 def test_bad_dates_are_form_errors(app, client, login, people):
     login(people["hr"])
     with app.app_context():

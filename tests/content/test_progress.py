@@ -82,9 +82,15 @@ def test_concurrent_completions_leave_one_record(app, ctx, module):
     person = factories.user()
     for n in (1, 2, 3):
         services.open_section(person, module, n, now=at(30 * n))
+    db.session.commit()
     person_id, module_id = person.id, module.id
-    _, errors = run_concurrently(app, 4, lambda: services.complete_module(
-        db.session.get(User, person_id), db.session.get(Module, module_id), confirmed=True, now=at(200)))
+
+    def complete():
+        services.complete_module(db.session.get(User, person_id), db.session.get(Module, module_id), confirmed=True,
+                                 now=at(200))
+        db.session.commit()
+
+    _, errors = run_concurrently(app, 4, complete)
     assert errors == []
     assert db.session.scalar(select(func.count()).select_from(ModuleCompletion)) == 1
     assert db.session.scalar(select(func.count()).select_from(ReadingConfirmation)) == 1

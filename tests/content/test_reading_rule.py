@@ -124,6 +124,7 @@ def test_a_reread_assignment_goes_through_the_same_rule(ctx, module):
     assignment = db.session.scalar(select(ReadAssignment))
     assert assignment.done_at is None
     services.read_through(person, module, start=at(3000))
+    db.session.commit()
     db.session.refresh(assignment)
     assert assignment.done_at is not None and assignment.confirmation_id not in (None, first.confirmation_id)
     assert services.has_completed_current(person.id, "inspector")[0]
@@ -135,7 +136,11 @@ def test_opening_a_section_in_several_tabs_at_once_records_one_reading(app, ctx,
 
     person = factories.user()
     person_id, module_id = person.id, module.id
-    _, errors = run_concurrently(app, 4, lambda: services.open_section(
-        db.session.get(User, person_id), db.session.get(Module, module_id), 1, now=at(0)))
+
+    def open_first():
+        services.open_section(db.session.get(User, person_id), db.session.get(Module, module_id), 1, now=at(0))
+        db.session.commit()
+
+    _, errors = run_concurrently(app, 4, open_first)
     assert errors == []
     assert len(db.session.scalars(select(SectionReading).where(SectionReading.user_id == person_id)).all()) == 1

@@ -164,10 +164,12 @@ def test_close_overdue_grades_open_attempts(person):
 def test_concurrent_submits_grade_once(app, person):
     attempt = exams.start_attempt(person, "inspector", now=NOW)
     exams.save_answers(person, attempt.id, answers(attempt), now=NOW)
+    db.session.commit()
     person_id, attempt_id = person.id, attempt.id
 
     def submit():
         done = exams.submit(db.session.get(User, person_id), attempt_id, now=NOW + timedelta(minutes=2))
+        db.session.commit()
         return done.score, done.submitted_at
 
     results, errors = run_concurrently(app, 6, submit)
@@ -177,7 +179,12 @@ def test_concurrent_submits_grade_once(app, person):
 
 def test_concurrent_starts_open_one_attempt(app, person):
     person_id = person.id
-    ids, errors = run_concurrently(
-        app, 4, lambda: exams.start_attempt(db.session.get(User, person_id), "inspector", now=NOW).id)
+
+    def start():
+        started = exams.start_attempt(db.session.get(User, person_id), "inspector", now=NOW)
+        db.session.commit()
+        return started.id
+
+    ids, errors = run_concurrently(app, 4, start)
     assert errors == [] and len(set(ids)) == 1
     assert db.session.scalar(select(func.count()).select_from(ExamAttempt)) == 1

@@ -28,6 +28,7 @@ def test_autosaves_racing_the_submit_never_change_graded_answers(app, ctx):
         right, wrong = answers(attempt), answers(attempt, right=0)
         fixes = list(range(1, RACERS + 1))
         exams.save_answers(person, attempt.id, {**right, **{p: wrong[p] for p in fixes}}, now=NOW)
+        db.session.commit()
         attempt_id = attempt.id
 
         jobs: queue.Queue = queue.Queue()
@@ -41,9 +42,11 @@ def test_autosaves_racing_the_submit_never_change_graded_answers(app, ctx):
             later = NOW + timedelta(minutes=1)
             if kind == "submit":
                 exams.submit(me, attempt_id, now=later)
+                db.session.commit()
                 return kind, position
             try:
                 exams.save_answers(me, attempt_id, {position: right[position]}, now=later)
+                db.session.commit()
                 return "saved", position
             except exams.ExamError as error:
                 assert error.code == "closed"

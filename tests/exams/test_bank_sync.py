@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from trainer.exams import services as exams
-from trainer.exams.models import Question, QuestionVersion
+from trainer.exams.models import ExamAttempt, Question, QuestionVersion
 from trainer.extensions import db
 from trainer.library import read_all, sync_all
 
@@ -47,9 +47,12 @@ def test_cli_close_overdue(app, runner):
         factories.load_content()
         person = factories.user()
         read_modules(person, "inspector")
-        exams.start_attempt(person, "inspector", now=NOW)
+        attempt_id = exams.start_attempt(person, "inspector", now=NOW).id
+        db.session.commit()
     result = runner.invoke(args=["trainer", "close-overdue"])
     assert result.exit_code == 0 and "Closed 1 overdue attempt(s)." in result.output
+    with app.app_context():  # the command committed what it closed
+        assert db.session.get(ExamAttempt, attempt_id).closed_by == "deadline"
 
 
 def test_cli_check_content_reports_bank_problems(app, runner, tmp_path):

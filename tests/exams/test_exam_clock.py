@@ -60,6 +60,21 @@ def test_an_autosave_after_the_submit_is_refused(app, client, candidate):
     assert response.get_json()["error"] == "closed"
 
 
+def test_an_autosave_after_the_time_is_up_is_refused_and_the_closure_is_kept(app, client, candidate):
+    """The refusal keeps what the request did before it: the overdue attempt closed and graded."""
+    from tests.exams.test_requests_race import make_overdue
+
+    attempt_id = start(client)
+    key = key_for(app, attempt_id)
+    client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {"1": key[1]}})
+    make_overdue(app, attempt_id)
+    response = client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {"2": key[2]}})
+    assert response.status_code == 409 and response.get_json()["error"] == "time_up"
+    with app.app_context():
+        attempt = db.session.get(ExamAttempt, attempt_id)
+        assert (attempt.closed_by, attempt.correct_count) == ("deadline", 1)
+
+
 def test_an_autosave_with_nothing_to_save_still_answers_with_the_clock(app, client, candidate):
     """The page's heartbeat sends no answers (nothing changed): it is a clock check, not an error."""
     attempt_id = start(client)

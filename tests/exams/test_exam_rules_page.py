@@ -59,6 +59,7 @@ def test_an_extra_attempt_granted_by_hr_is_named_on_the_list(app, client, candid
 
         person = db.session.get(User, candidate)
         exams.grant_extra_attempt(person, "inspector", "Outage", factories.user(Role.HR))
+        db.session.commit()
     page = client.get("/exams/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Including 1 extra attempt granted by HR." in rules_of(page, "inspector")
     assert "Attempts left in this period: 4" in page

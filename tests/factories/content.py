@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app
 
 from trainer.content import services as content
+from trainer.extensions import db
 
 _sources = {}
 
@@ -15,7 +16,9 @@ def load_content():
     key = (str(current_app.config["CONTENT_DIR"]), str(current_app.config["QUESTION_BANK_DIR"]))
     if key not in _sources:
         _sources[key] = read_all()
-    return sync_all(_sources[key])
+    loaded = sync_all(_sources[key])
+    db.session.commit()
+    return loaded
 
 
 def read_modules(person, code: str) -> None:
@@ -23,3 +26,4 @@ def read_modules(person, code: str) -> None:
     for module in content.active_modules():
         if code in module.qualifications:
             content.read_through(person, module)
+    db.session.commit()

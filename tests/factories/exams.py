@@ -5,6 +5,7 @@ from datetime import datetime
 
 from trainer.exams import services as exams
 from trainer.exams.grading import correct_option_ids
+from trainer.extensions import db
 
 from tests.factories.content import read_modules
 
@@ -23,7 +24,9 @@ def sit(person, code: str, now: datetime, right: int | None = None):
     """Start an attempt, answer, submit; returns the graded attempt."""
     attempt = exams.start_attempt(person, code, now=now)
     exams.save_answers(person, attempt.id, answers(attempt, right), now=now)
-    return exams.submit(person, attempt.id, now=now)
+    graded = exams.submit(person, attempt.id, now=now)
+    db.session.commit()
+    return graded
 
 
 def qualify(person, code: str, now: datetime):

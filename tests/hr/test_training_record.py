@@ -20,6 +20,7 @@ def test_the_person_page_shows_completions_and_the_reading_record(app, client, l
         person = factories.user(dept=hr.department)
         module = content.active_modules()[0]
         content.read_through(person, module, start=datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+        db.session.commit()
         completion = db.session.scalar(select(ModuleCompletion).where(ModuleCompletion.user_id == person.id))
         statement = completion.confirmation.statement_text
         person_id, slug, version, sections = person.id, module.slug, module.version, module.section_count
@@ -37,6 +38,7 @@ def test_the_person_page_shows_completions_and_the_reading_record(app, client, l
         person = db.session.get(User, person_id)
         for other in content.active_modules()[1:4]:
             content.read_through(person, other)
+        db.session.commit()
     with count_queries() as more_modules:
         client.get(f"/people/{person_id}")
     assert len(more_modules) == len(one_module)

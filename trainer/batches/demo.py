@@ -23,12 +23,12 @@ def seed_demo_batch(today: date) -> None:
     batch = services.create_batch(people["H0001"], "Inspectores — renovación y nuevas incorporaciones", "inspector",
                                   starts_on, today + timedelta(days=10), today=starts_on)
     services.add_members(batch, people["H0001"], [people[n].id for n in MEMBERS])
-    db.session.commit()
     exam_day = datetime.combine(today - timedelta(days=3), time(9), tzinfo=timezone.utc)
     for number, passes in MEMBERS.items():
         if passes is not None:
             for n in range(1 if passes else 3):
                 _sit(people[number], exam_day + timedelta(hours=2 * n), passes)
+    db.session.commit()  # a seeding step of the demo command: the batch and its members' exams, or nothing
 
 
 def _sit(person: User, now: datetime, right: bool) -> None:

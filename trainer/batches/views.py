@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from trainer import refusals, transactions
 from trainer.auth.models import Department, Role
 from trainer.batches import services
 from trainer.batches.forms import BatchForm, MembersForm
@@ -76,13 +77,11 @@ def new():
                 raise services.BatchError(_("Add at least one person."))
             services.add_members(batch, current_user, people)
         except services.BatchError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
+            refusals.attach(form, error, message_above=True)
         except ImportRejected as rejected:
-            db.session.rollback()
+            transactions.discard_changes()
             errors = rejected.errors
         else:
-            db.session.commit()
             flash(_("Batch created."), "success")
             return redirect(url_for("batches.batch", batch_id=batch.id))
     status = 422 if form.is_submitted() else 200
@@ -118,13 +117,11 @@ def add_members(batch_id: int):
         try:
             added = services.add_members(batch, current_user, _picked_people(form, batch.qualification))
         except services.BatchError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
+            refusals.attach(form, error, message_above=True)
         except ImportRejected as rejected:
-            db.session.rollback()
+            transactions.discard_changes()
             return _batch_page(batch, form, rejected.errors, 422)
         else:
-            db.session.commit()
             flash(_("%(added)d added, %(already)d already in the batch.", added=added.added, already=added.already),
                   "success")
             return redirect(url_for("batches.batch", batch_id=batch.id))

@@ -111,8 +111,7 @@ def decide_lift(lift_id: int, approver: User, approve: bool, note: str = "",
         update(SuspensionLift).where(SuspensionLift.id == lift.id, SuspensionLift.status == LiftStatus.PENDING)
         .values(status=status, decided_by_id=approver.id, decided_at=now, decision_note=note)
         .execution_options(synchronize_session=False)).rowcount == 1
-    if not won:
-        db.session.rollback()
+    if not won:  # nothing was written: the refusal leaves the caller's transaction as it was
         raise AlreadyDecided(_l("this request has already been decided"))
     db.session.refresh(lift)
     person = db.session.get(User, lift.user_id)

@@ -20,7 +20,10 @@ from trainer.timeutil import utcnow
 
 
 class NotFinishedReading(Exception):
-    """Some section is not read yet; `status` says which and why."""
+    """Some section is not read yet; `status` says which and why. What was recorded before it
+    stands (the last section's reading, if it now counts): see trainer/transactions.py."""
+
+    keeps_changes = True
 
     def __init__(self, status: ReadingStatus):
         super().__init__(status.module.slug)
@@ -182,7 +185,6 @@ def open_section(user: User, module: Module, position: int, now: datetime | None
     if previous_read and row.started_at is None:
         row.started_at = now
     _summarise(progress, readings, now)
-    db.session.commit()
     return _status(module, readings, now, minimums)
 
 
@@ -212,8 +214,7 @@ def complete_module(user: User, module: Module, confirmed: bool, locale: str = "
     _summarise(progress, readings, now)
     status = _status(module, readings, now, minimums)
     if status.read_count < module.section_count:
-        db.session.commit()  # the last section's reading, if it now counts, is kept
-        raise NotFinishedReading(status)
+        raise NotFinishedReading(status)  # the last section's reading, if it now counts, is kept (keeps_changes)
     statement = reading_policy().statement
     confirmation, _ = get_or_create(
         ReadingConfirmation,
@@ -226,7 +227,6 @@ def complete_module(user: User, module: Module, confirmed: bool, locale: str = "
     for assignment in db.session.scalars(select(ReadAssignment).where(
             ReadAssignment.user_id == user.id, ReadAssignment.module_id == module.id, ReadAssignment.done_at.is_(None))):
         assignment.done_at, assignment.confirmation_id = now, confirmation.id
-    db.session.commit()
     return completion
 
 

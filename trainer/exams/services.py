@@ -39,9 +39,9 @@ from trainer.timeutil import utcnow
 class ExamError(Refusal):
     """A request the rules refuse. `code` selects the message shown to the person (exams/messages)."""
 
-    def __init__(self, code: str, **details):
+    def __init__(self, code: str, *, keeps_changes: bool | None = None, **details):
         self.details = details
-        super().__init__(code, code)
+        super().__init__(code, code, keeps_changes=keeps_changes)
 
 
 # --- loading the bank ---------------------------------------------------------
@@ -201,20 +201,25 @@ def start_attempt(user: User, code: str, now: datetime | None = None, rng: rando
         if version.body["kind"] != "true_false":
             rng.shuffle(order)
         attempt.items.append(AttemptItem(position=position, question_version_id=version.id, option_order=order))
+    # One savepoint for the attempt and the extra attempt it uses: losing either race undoes both, and only them.
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
+            db.session.flush()  # the unique key on open attempts tells now whether another tab started one
+            if needs_extra and not _use_extra_attempt(user.id, code, attempt.id):
+                raise _ExtraAttemptTaken
     except IntegrityError:  # another tab started one at the same moment
-        db.session.rollback()
         return open_attempt(user.id, code)
-    if needs_extra and not _use_extra_attempt(user.id, code, attempt.id):
-        db.session.rollback()  # another start used the last extra attempt first
+    except _ExtraAttemptTaken:  # another start used the last extra attempt first
         started_meanwhile = open_attempt(user.id, code)
         if started_meanwhile is not None:
             return close_if_overdue(started_meanwhile, now)
-        raise ExamError("not_eligible", eligibility=eligibility(user, code, now))
-    db.session.commit()
+        raise ExamError("not_eligible", eligibility=eligibility(user, code, now)) from None
     return attempt
+
+
+class _ExtraAttemptTaken(Exception):
+    """Rolls back the savepoint of a start whose extra attempt another start used first."""
 
 
 def _use_extra_attempt(user_id: int, code: str, attempt_id: int) -> bool:
@@ -303,43 +308,41 @@ class _Asked:
     kind: str  # single | multiple | true_false, from the frozen version
 
 
-def save_answers(user: User, attempt_id: int, answers: dict[int, list[str]], now: datetime | None = None) -> int:
+def save_answers(user: User, attempt_id: int, answers: dict[int, list[str]], now: datetime | None = None,
+                 submitting: bool = False) -> int:
     """Save answers {position: [option ids]}; returns how many questions are answered.
 
     Refused (nothing written) when the attempt is not the person's, is closed,
     is past its deadline, or an answer names a question or option that is not
-    in the attempt.
+    in the attempt. Past the deadline and any grace, the attempt is closed and
+    graded first; that refusal keeps the closure (`keeps_changes`).
+    `submitting`: the caller submits the attempt next, in the same transaction (see `_answer_sheet`).
     """
-    return record_answers(user, attempt_id, answers, now).answered
+    return record_answers(user, attempt_id, answers, now, submitting).answered
 
 
 def record_answers(user: User, attempt_id: int, answers: dict[int, list[str]],
-                   now: datetime | None = None) -> SavedAnswers:
+                   now: datetime | None = None, submitting: bool = False) -> SavedAnswers:
     """`save_answers`, also giving the attempt's deadlines. The hot path of an exam: one read of
     the attempt with the questions asked (no ORM objects), then the answers in one guarded UPDATE."""
     now = now or utcnow()
-    try:
-        status, deadline_at, submit_until, answered_elsewhere, asked = _answer_sheet(user.id, attempt_id, set(answers))
-        if status is not AttemptStatus.IN_PROGRESS:
-            raise ExamError("closed")
-        if now > deadline_at:
-            db.session.rollback()
+    status, deadline_at, submit_until, answered_elsewhere, asked = _answer_sheet(
+        user.id, attempt_id, set(answers), submitting)
+    if status is not AttemptStatus.IN_PROGRESS:
+        raise ExamError("closed")
+    if now > deadline_at:
+        if now > submit_until and _may_close_now(attempt_id):
             close_if_overdue(db.session.get(ExamAttempt, attempt_id), now)
-            raise ExamError("time_up")
-        for position, selected in answers.items():
-            check_answer(asked.get(position), position, selected)
-    except ExamError:
-        db.session.rollback()  # ends the read (and on PostgreSQL releases its FOR SHARE lock)
-        raise
+        raise ExamError("time_up", keeps_changes=True)
+    for position, selected in answers.items():
+        check_answer(asked.get(position), position, selected)
     if answers:  # every answer in one statement (executemany), in one order: two saves never deadlock on items
         written = db.session.connection().execute(_WRITE_ANSWER, [
             {"item_id": asked[position].item_id, "of_attempt": attempt_id, "of_user": user.id, "now": now,
              "chosen": [o for o in asked[position].option_order if o in selected] or None,
              "chosen_at": now if selected else None} for position, selected in sorted(answers.items())])
-        if written.rowcount != len(answers):  # the attempt closed (or its deadline passed) meanwhile
-            db.session.rollback()
+        if written.rowcount != len(answers):  # the attempt closed (or its deadline passed) meanwhile: none written
             raise ExamError("closed")
-    db.session.commit()
     _forget_items(attempt_id)
     return SavedAnswers(answered_elsewhere + sum(1 for selected in answers.values() if selected),
                         deadline_at, submit_until)
@@ -355,7 +358,7 @@ def check_answer(asked: _Asked | None, position: int, selected: list[str]) -> No
         raise ExamError("one_option_only", position=position)
 
 
-def _answer_sheet(user_id: int, attempt_id: int, positions: set[int]):
+def _answer_sheet(user_id: int, attempt_id: int, positions: set[int], submitting: bool = False):
     """The attempt's status and deadlines, how many of its other questions are answered, and the
     questions at `positions` ({position: _Asked}), in one query. Someone else's attempt is not found.
 
@@ -364,6 +367,9 @@ def _answer_sheet(user_id: int, attempt_id: int, positions: set[int]):
     wrote, and a save that comes after the flip waits for the submit to commit and then reads the
     attempt closed. Without it a save could commit its answers after the grader had read the old
     ones. SQLite runs one writing transaction at a time, so there the guarded UPDATE is the whole check.
+    A save that is `submitting` flips the row itself before its transaction ends, so it holds the row
+    for update from the start (FOR NO KEY UPDATE): two such saves (a double click on "submit") wait for
+    each other in turn, where two shared locks each waiting to become the flip would deadlock.
 
     Also on PostgreSQL, the same statement makes this transaction's commit asynchronous
     (synchronous_commit off, for this transaction only): the save does not wait for the WAL
@@ -373,7 +379,7 @@ def _answer_sheet(user_id: int, attempt_id: int, positions: set[int]):
     commits synchronously, which also makes every earlier save durable (the WAL is flushed in order).
     """
     connection = db.session.connection()
-    sheets = _SHEETS[connection.dialect.name == "postgresql"]
+    sheets = _SHEETS[submitting][connection.dialect.name == "postgresql"]
     rows = (connection.execute(sheets[True], {"attempt_id": attempt_id, "positions": sorted(positions)}) if positions
             else connection.execute(sheets[False], {"attempt_id": attempt_id})).all()
     if not rows or rows[0].user_id != user_id:
@@ -384,7 +390,15 @@ def _answer_sheet(user_id: int, attempt_id: int, positions: set[int]):
     return first.status, first.deadline_at, first.submit_until, first.answered_elsewhere, asked
 
 
-def _sheet_query(with_positions: bool, postgresql: bool):
+def _may_close_now(attempt_id: int) -> bool:
+    """Whether this save may close the overdue attempt now. On PostgreSQL another save of it may hold
+    the same shared lock as this one (see `_answer_sheet`), and two of them each waiting to flip the
+    row would deadlock: then neither closes it here, and the next page, submit or close-overdue does."""
+    return db.session.scalar(select(ExamAttempt.id).where(ExamAttempt.id == attempt_id)
+                             .with_for_update(key_share=True, skip_locked=True)) is not None
+
+
+def _sheet_query(with_positions: bool, postgresql: bool, for_update: bool = False):
     positions = bindparam("positions", expanding=True)
     answered = AttemptItem.__table__.alias("answered")
     elsewhere = select(func.count()).select_from(answered).where(
@@ -401,12 +415,14 @@ def _sheet_query(with_positions: bool, postgresql: bool):
                         QuestionVersion.body["kind"].as_string().label("kind"))
                  .outerjoin(AttemptItem, and_(AttemptItem.attempt_id == ExamAttempt.id, AttemptItem.position.in_(positions)))
                  .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id))
+    lock = {"key_share": True} if for_update else {"read": True}  # FOR NO KEY UPDATE, or FOR SHARE
     return (query.select_from(ExamAttempt).where(ExamAttempt.id == bindparam("attempt_id"))
-            .with_for_update(read=True, of=ExamAttempt.__table__))
+            .with_for_update(of=ExamAttempt.__table__, **lock))
 
 
-# {on PostgreSQL: {with positions: statement}}
-_SHEETS = {pg: {asked: _sheet_query(asked, pg) for asked in (True, False)} for pg in (False, True)}
+# {submitting: {on PostgreSQL: {with positions: statement}}}
+_SHEETS = {submitting: {pg: {asked: _sheet_query(asked, pg, submitting) for asked in (True, False)}
+                        for pg in (False, True)} for submitting in (False, True)}
 
 # One answer, written only if the attempt is still the person's, open and in time, checked in the same statement.
 _WRITE_ANSWER = (
@@ -450,8 +466,7 @@ def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
     # (see `_answer_sheet`), later ones are refused, so the answers read below are final.
     connection = db.session.connection()
     won = connection.execute(_FLIP, {"of_attempt": attempt.id, "at": now, "by": closed_by}).rowcount == 1
-    if not won:  # someone else submitted it first: show their result
-        db.session.rollback()
+    if not won:  # someone else submitted it first (and committed: the flip waited for it): show their result
         db.session.expire(attempt)
         return db.session.get(ExamAttempt, attempt.id)
     # The answers and the frozen questions as rows (no ORM objects), graded, written back in two UPDATEs.
@@ -465,7 +480,6 @@ def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
     if result.passed:
         person = db.session.get(User, attempt.user_id, options=[lazyload(User.role_rows)])
         certification.grant_for_pass(person, attempt.qualification, attempt.id, now)
-    db.session.commit()
     # What was written, set on the loaded attempt as stored (no reload); its items are reloaded when asked for.
     for name, value in {"status": AttemptStatus.SUBMITTED, "submitted_at": now, "closed_by": closed_by, **scores}.items():
         set_committed_value(attempt, name, value)
@@ -526,7 +540,6 @@ def grant_accommodation(person: User, extra_percent: int, reason: str, granted_b
     db.session.add(row)
     audit_trail.record("accommodation.granted", f"user:{person.id}", actor=granted_by, person=person, before=before,
                        after={"extra_percent": extra_percent, "reason": row.reason})
-    db.session.commit()
     return row
 
 
@@ -550,7 +563,6 @@ def _grant(kind: AllowanceKind, person: User, code: str, reason: str, granted_by
     db.session.flush()
     audit_trail.record(f"exam.{kind.value}", f"user:{person.id}", actor=granted_by, person=person,
                        after={"qualification": code, "reason": allowance.reason, "allowance_id": allowance.id})
-    db.session.commit()
     return allowance
 
 

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from trainer import transactions
 from trainer.certification import services as certification
 from trainer.content.services import titles as content_titles
 from trainer.exams import services
@@ -46,6 +47,7 @@ def start(code: str):
     try:
         attempt = services.start_attempt(current_user, code)
     except services.ExamError:
+        transactions.discard_changes()
         flash(_("You cannot start this exam yet: see what is missing below."), "warning")
         return redirect(url_for("exams.index"))
     return redirect(url_for("exams.attempt", attempt_id=attempt.id))
@@ -89,7 +91,7 @@ def submit(attempt_id: int):
     try:
         answers = _answers_from_request(attempt_id)
         if answers and attempt.status is AttemptStatus.IN_PROGRESS:  # none given: nothing to save
-            services.save_answers(current_user, attempt_id, answers)
+            services.save_answers(current_user, attempt_id, answers, submitting=True)
     except services.ExamError as error:
         if error.code not in ("time_up", "closed"):  # late answers are ignored; the attempt is graded as saved
             return _refused(error, attempt_id, wants_json=False)
@@ -139,6 +141,9 @@ def _answers_from_request(attempt_id: int) -> dict[int, list[str]]:
 
 
 def _refused(error: services.ExamError, attempt_id: int, wants_json: bool):
+    """The refusal answered; the request keeps nothing unless the refusal says so (an overdue attempt closed)."""
+    if not error.keeps_changes:
+        transactions.discard_changes()
     if error.code == "not_found":
         abort(404)
     message = ERROR_MESSAGES.get(error.code, ERROR_MESSAGES["bad_request"])()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from trainer import transactions
 from trainer.auth.models import Role, User
 from trainer.certification import services as certification
 from trainer.exams import services as exams
@@ -62,7 +63,7 @@ def grant_exam_lever(user_id: int):
     try:
         grant(person, form.qualification.data, form.reason.data, current_user)
     except exams.ExamError as error:
-        db.session.rollback()
+        transactions.discard_changes()
         return _render_person(person, 422, _refusal(error.code), "lever")
     title = certification.definitions()[form.qualification.data].title(_locale())
     if form.lever.data == AllowanceKind.EXTRA_ATTEMPT.value:

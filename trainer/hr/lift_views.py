@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from trainer import transactions
 from trainer.auth.models import Role
 from trainer.certification import lifts
 from trainer.certification import services as certification
@@ -35,9 +36,8 @@ def request_lift(user_id: int):
     try:
         lifts.request_lift(person, form.qualification.data, current_user, form.reason.data)
     except lifts.LifecycleError as error:
-        db.session.rollback()
+        transactions.discard_changes()
         return _render_person(person, 422, _("The request was refused: %(why)s", why=str(error)), "lift")
-    db.session.commit()
     flash(_("The request to lift the suspension is recorded: another HR person or an administrator must approve it."),
           "success")
     return redirect(url_for("hr.person", user_id=person.id))
@@ -57,10 +57,9 @@ def decide_lift(user_id: int, lift_id: int):
     try:
         lifts.decide_lift(lift.id, current_user, approve, form.note.data or "")
     except lifts.LifecycleError as error:
-        db.session.rollback()
+        transactions.discard_changes()
         return _render_person(person, 409 if isinstance(error, lifts.AlreadyDecided) else 422,
                               _("The decision was refused: %(why)s", why=str(error)), "lift")
-    db.session.commit()
     if approve:
         flash(_("The suspension is lifted for %(name)s.", name=person.full_name), "success")
     else:

@@ -143,37 +143,36 @@ def _check_emails_against_database(rows: list[_Row], errors: list[RowError]) -> 
 
 
 def _apply(rows: list[_Row], actor: User | None = None) -> ImportResult:
+    """Write every row, in a savepoint: a file rejected here (it would leave no active administrator)
+    leaves nothing of itself behind, whatever else the caller's transaction holds."""
     result = ImportResult()
     existing = {u.employee_no.lower(): u for u in db.session.scalars(select(User))}
     deactivated_admins: list[int] = []
     try:
-        for row in rows:
-            user = existing.get(row.employee_no.lower())
-            if user is not None and user.active and row.active is False and user.has_role(Role.ADMIN):
-                deactivated_admins.append(row.line)
-            if user is None:
-                user = User(
-                    employee_no=row.employee_no, full_name=row.full_name, email=row.email,
-                    department_id=row.department.id, active=True if row.active is None else row.active,
-                    password_hash="", locale=row.language,
-                )
-                user.role_rows = [UserRole(role=r) for r in sorted(row.roles or {Role.STAFF}, key=str)]
-                db.session.add(user)
-                result.created.append(row.employee_no)
-            elif _update(user, row):
-                result.updated.append(row.employee_no)
-            else:
-                result.unchanged += 1
-        ensure_an_active_admin_remains()
-        audit_trail.record("import.staff", "staff", actor=actor,
-                           after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
-        db.session.commit()
+        with db.session.begin_nested():
+            for row in rows:
+                user = existing.get(row.employee_no.lower())
+                if user is not None and user.active and row.active is False and user.has_role(Role.ADMIN):
+                    deactivated_admins.append(row.line)
+                if user is None:
+                    user = User(
+                        employee_no=row.employee_no, full_name=row.full_name, email=row.email,
+                        department_id=row.department.id, active=True if row.active is None else row.active,
+                        password_hash="", locale=row.language,
+                    )
+                    user.role_rows = [UserRole(role=r) for r in sorted(row.roles or {Role.STAFF}, key=str)]
+                    db.session.add(user)
+                    result.created.append(row.employee_no)
+                elif _update(user, row):
+                    result.updated.append(row.employee_no)
+                else:
+                    result.unchanged += 1
+            ensure_an_active_admin_remains()
+            audit_trail.record("import.staff", "staff", actor=actor,
+                               after={"created": result.created, "updated": result.updated,
+                                      "unchanged": result.unchanged})
     except LastAdminError as error:
-        db.session.rollback()
         raise ImportRejected([RowError(line, error.args[0]) for line in deactivated_admins]) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return result
 
 

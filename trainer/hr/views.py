@@ -7,6 +7,7 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
+from trainer import transactions
 from trainer.auth.models import Department, Role, User
 from trainer.certification import services as certification
 from trainer.certification.models import EventKind
@@ -185,10 +186,9 @@ def _end_qualification(user_id: int, kind: str):
     try:
         change(person, form.qualification.data, current_user, form.reason.data)
     except certification.LifecycleError as error:
-        db.session.rollback()
+        transactions.discard_changes()
         return _render_person(person, 422, _("The change was refused: %(why)s", why=str(error)), kind,
                               **{f"{kind}_form": form})
-    db.session.commit()
     title = certification.definitions()[form.qualification.data].title(_locale())
     if kind == "suspend":
         flash(_("%(qualification)s is suspended for %(name)s.", qualification=title, name=person.full_name), "success")
@@ -229,7 +229,7 @@ def grant_accommodation(user_id: int):
     try:
         exams.grant_accommodation(person, form.extra_percent.data, form.reason.data, current_user)
     except exams.ExamError as error:
-        db.session.rollback()
+        transactions.discard_changes()
         return _render_person(person, 422, _accommodation_error(error.code), "accommodation", accommodation_form=form)
     flash(_("%(name)s now has %(percent)d%% extra exam time.", name=person.full_name, percent=form.extra_percent.data),
           "success")
@@ -249,8 +249,8 @@ def import_people():
         else:
             try:
                 result = import_staff(upload.read(), actor=current_user)
-            except ImportRejected as rejected:
-                db.session.rollback()
+            except ImportRejected as rejected:  # all or nothing: nothing of the file is kept
+                transactions.discard_changes()
                 errors = rejected.errors
     status = 422 if errors else 200
     from trainer.auth.invitations import uninvited_people
