@@ -6,7 +6,7 @@ import random
 from sqlalchemy import insert
 
 from trainer import create_app
-from trainer.auth.models import Department, Role, User, UserRole
+from trainer.people.models import Department, Role, User, UserRole
 from trainer.auth.services import hash_password
 from trainer.content.models import ModuleCompletion, ReadingProgress
 from trainer.library import read_all, sync_all

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event, insert, select, text  # noqa: E402
 
 from trainer import create_app  # noqa: E402
-from trainer.auth.models import Department, Role, User, UserRole  # noqa: E402
+from trainer.people.models import Department, Role, User, UserRole  # noqa: E402
 from trainer.auth.services import hash_password  # noqa: E402
 from trainer.certification import services as certification  # noqa: E402
 from trainer.certification.models import Certificate, CertificateStatus  # noqa: E402

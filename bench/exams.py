@@ -33,7 +33,7 @@ def prepare(database_url: str, people: int) -> list[tuple[str, int]]:
     """People who read the modules and each hold one open inspector attempt."""
     from sqlalchemy import insert, select
 
-    from trainer.auth.models import Department, Role, User, UserRole
+    from trainer.people.models import Department, Role, User, UserRole
     from trainer.auth.services import hash_password
     from trainer.content.models import ModuleCompletion, ReadingProgress
     from trainer.content.services import active_modules

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import delete, insert, select  # noqa: E402
 
 from trainer import create_app  # noqa: E402
-from trainer.auth.models import Department, Role, User, UserRole  # noqa: E402
+from trainer.people.models import Department, Role, User, UserRole  # noqa: E402
 from trainer.extensions import db  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 

@@ -93,8 +93,7 @@ def main() -> None:
                       "SECRET_KEY": "profile-" + "x" * 40})
     from trainer.api.scopes import Scope
     from trainer.api.services import issue_token
-    from trainer.auth.models import User
-
+    from trainer.people.models import User
     with app.app_context():
         admin = db.session.scalar(db.select(User).order_by(User.id))
         _token, plaintext = issue_token("profile", admin, (Scope.ELIGIBILITY_READ,))

@@ -188,8 +188,7 @@ def run_size(people: int, args) -> list[tuple[str, Result, Result, int]]:
 
 def api_token(database_url: str) -> str:
     from trainer.api.services import issue_token
-    from trainer.auth.models import User
-
+    from trainer.people.models import User
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         admin = db.session.scalar(db.select(User).order_by(User.id))

@@ -3,7 +3,7 @@ import re
 
 from sqlalchemy import select
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 
 from tests import factories

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
 from sqlalchemy.exc import StatementError
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.dbtypes import UTCDateTime
 from trainer.exams.models import ExamAttempt
 from trainer.extensions import db

@@ -16,8 +16,7 @@ def failing_app(app):
 
     @app.get("/_test/failing-write")
     def failing_write():
-        from trainer.auth.models import User
-
+        from trainer.people.models import User
         first = db.session.scalars(db.select(User)).first()
         db.session.add(User(employee_no=first.employee_no, email="clash@bank.example.com",
                             full_name="Clash", department_id=first.department_id))

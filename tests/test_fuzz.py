@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 from trainer.api.scopes import Scope
 from trainer.api.services import issue_token
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.demo import ACCOUNTS
 from trainer.extensions import db
 

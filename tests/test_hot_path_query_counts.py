@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from trainer.api import services as api
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.exams.models import ExamAttempt
 from trainer.extensions import db
 

@@ -70,7 +70,7 @@ def test_the_catalogue_holds_every_message_the_code_uses():
 
 def test_the_language_used_at_login_is_saved_for_mail(app):
     """Someone who always used English in the browser, and never pressed the switch, gets English mail."""
-    from trainer.auth.models import User
+    from trainer.people.models import User
     from trainer.extensions import db
 
     client = app.test_client()

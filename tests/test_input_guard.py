@@ -3,7 +3,7 @@ import pytest
 
 from trainer.api.scopes import Scope
 from trainer.api.services import issue_token
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.extensions import db
 
 from tests import factories

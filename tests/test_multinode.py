@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from trainer import create_app
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.certification.models import Certificate
 from trainer.exams.models import AttemptStatus, ExamAttempt
 from trainer.extensions import db

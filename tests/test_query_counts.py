@@ -1,6 +1,5 @@
 """Pages keep a constant number of queries however much data there is."""
-from trainer.auth.models import Role
-
+from trainer.people.models import Role
 from tests import factories
 
 

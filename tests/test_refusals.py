@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from wtforms import Form, StringField
 
 from trainer.admin.services import AdminRuleError, LastAdminError
-from trainer.auth.models import Department
+from trainer.people.models import Department
 from trainer.auth.services import PasswordPolicyError
 from trainer.batches.services import BatchError
 from trainer.certification.lifts import AlreadyDecided

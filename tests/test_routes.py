@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from trainer.api.services import issue_token
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.batches.services import add_members, create_batch
 from trainer.certification.lifts import request_lift
 from trainer.certification.services import suspend, today

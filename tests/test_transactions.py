@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 from wtforms import Form, StringField
 
-from trainer.auth.models import Department
+from trainer.people.models import Department
 from trainer.extensions import db
 from trainer.refusals import Refusal, attach
 from trainer.transactions import unit_of_work

@@ -120,7 +120,7 @@ def create_admin(employee_no: str, email: str, full_name: str, department_code: 
     """Create the first administrator on a new installation."""
     from sqlalchemy import select
 
-    from trainer.auth.models import Department, Role, User
+    from trainer.people.models import Department, Role, User
     from trainer.auth.services import PasswordPolicyError, set_password
 
     department = db.session.scalar(select(Department).where(Department.code == department_code))

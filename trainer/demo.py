@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from trainer import transactions
-from trainer.auth.models import Department, Role, User
+from trainer.people.models import Department, Role, User
 from trainer.auth.services import set_password
 from trainer.extensions import db
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from trainer.auth.models import Department, User
+from trainer.people.models import Department, User
 from trainer.extensions import db
 from trainer.inspections.models import InspectionReport, Loan, RaisedSignal
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from trainer.auth.models import Department, Role, User
+from trainer.people.models import Department, Role, User
 from trainer.extensions import db
 
 # A closed batch of five new staff: four pass, one fails three times and may not inspect.

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import current_app
 
 from trainer import policies
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.audit_log import services as audit_trail
 from trainer.certification.definitions import Qualification, load_qualifications
 from trainer.content.loader import ModuleSource, load_modules

@@ -1,6 +1,7 @@
 """Every feature's models, imported in one place so the metadata (and
 Alembic's autogenerate) always sees the whole schema."""
-from trainer.auth.models import Department, LoginThrottle, Role, User, UserRole  # noqa: F401
+from trainer.people.models import Department, Role, User, UserRole  # noqa: F401
+from trainer.auth.models import LoginThrottle  # noqa: F401
 from trainer.content.models import (  # noqa: F401
     Module, ModuleCompletion, ModuleQualification, ModuleSection, ModuleText, ReadAssignment, ReadingConfirmation,
     ReadingProgress, SectionReading,

@@ -19,8 +19,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, Select, false
 
-from trainer.auth.models import Role, User
-
+from trainer.people.models import Role, User
 F = TypeVar("F", bound=Callable)
 
 # Roles that see people of every department.

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from trainer.auth.models import Department, Role, User
+from trainer.people.models import Department, Role, User
 from trainer.extensions import db
 
 from tests import factories

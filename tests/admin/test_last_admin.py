@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from trainer.admin import services
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.extensions import db
 from trainer.csv_import import ImportRejected
 from trainer.hr.staff_import import import_staff

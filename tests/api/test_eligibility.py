@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from trainer.api import services
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.certification import services as certification
 from trainer.api.models import ApiToken
 from trainer.extensions import db

@@ -6,7 +6,7 @@ import pytest
 
 from trainer.api import services
 from trainer.api.scopes import Scope
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.extensions import db
 
 from tests.api.test_eligibility import GRANTED, LATER, days_ago, person_with

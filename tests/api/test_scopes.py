@@ -4,7 +4,7 @@ from sqlalchemy import func, select, update
 
 from trainer.api import services
 from trainer.api.scopes import Scope
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.api.models import ApiToken
 from trainer.extensions import db
 from trainer.inspections.models import InspectionReport

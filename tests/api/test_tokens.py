@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from trainer.api import services
 from trainer.api.scopes import Scope
 from trainer.api.views import requires
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.api.models import ApiToken
 from trainer.extensions import db
 

@@ -11,7 +11,7 @@ from tests.concurrency import run_concurrently
 from tests.ledger.test_chain import raw
 from trainer.audit_log import services as trail
 from trainer.audit_log.models import AuditEvent
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.extensions import db
 from trainer.ledger.verify import checkpoint_now, verify_ledger
 
@@ -76,7 +76,7 @@ def test_concurrent_writers_never_fork_the_trail(app, people):
     db.session.commit()
 
     def write():
-        from trainer.auth.models import User
+        from trainer.people.models import User
         trail.record("import.staff", "import", actor=db.session.get(User, hr_id))
         db.session.commit()
 
@@ -105,7 +105,7 @@ def test_hr_filters_and_exports_staff_are_refused(people, client, login):
 
 
 def test_a_content_load_is_recorded_with_what_changed(people, runner):
-    from trainer.auth.models import User  # noqa: F401 - the admin who loads
+    from trainer.people.models import User  # noqa: F401 - the admin who loads
     from trainer.library import read_all, sync_all
 
     _, _, admin = people

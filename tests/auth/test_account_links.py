@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from trainer.auth import account_tokens, invitations, password_reset
 from trainer.auth.account_tokens import AccountToken, Purpose, TokenInvalid
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.auth.services import PasswordPolicyError, change_password
 from trainer.extensions import db
 from trainer.notifications.outbox import deliver_pending

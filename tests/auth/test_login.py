@@ -3,7 +3,8 @@ from datetime import timedelta
 import pytest
 
 from trainer.auth import services
-from trainer.auth.models import LoginThrottle, Role, User
+from trainer.people.models import Role, User
+from trainer.auth.models import LoginThrottle
 from trainer.extensions import db
 from trainer.timeutil import utcnow
 

@@ -1,7 +1,7 @@
 """Department scoping: who sees which person."""
 import pytest
 
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.extensions import db
 from trainer.security import can_view_person
 

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from trainer import create_app
-from trainer.auth.models import LoginThrottle, Role, User
+from trainer.people.models import Role, User
+from trainer.auth.models import LoginThrottle
 from trainer.config import ConfigurationError
 from trainer.extensions import db
 

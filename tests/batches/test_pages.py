@@ -6,7 +6,7 @@ from io import BytesIO
 
 import pytest
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.batches.models import TrainingBatch, TrainingBatchMember
 from trainer.certification.services import today
 from trainer.extensions import db

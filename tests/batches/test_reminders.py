@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.batches.reminders import queue_batch_reminders
 from trainer.extensions import db
 from trainer.notifications.outbox import deliver_pending

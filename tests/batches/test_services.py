@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.batches import services
 from trainer.certification import services as certification
 from trainer.extensions import db

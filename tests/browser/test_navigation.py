@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from trainer.auth.models import Role
-
+from trainer.people.models import Role
 MENUS = {  # menu -> items an HR administrator who is also a supervisor sees, in Spanish
     "Formación": ["Módulos", "Exámenes", "Mis certificados"],
     "Inspecciones": ["Mis inspecciones", "Préstamos", "Inspecciones vencidas", "Revisiones pendientes",

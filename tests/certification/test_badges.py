@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.certification import badges, services
 from trainer.certification.models import Certificate, CertificateStatus
 from trainer.extensions import db

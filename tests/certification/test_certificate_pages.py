@@ -6,7 +6,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.certification import pdf
 from trainer.extensions import db
 

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.certification import services as cert
 from trainer.certification.models import CertificateStatus, EventKind
 from trainer.exams import services as exams

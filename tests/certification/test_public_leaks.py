@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.certification import services
 from trainer.certification.models import Certificate
 from trainer.extensions import db

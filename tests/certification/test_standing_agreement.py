@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from trainer.api import services as api
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.certification import services as certification
 from trainer.certification.models import Certificate
 from trainer.evaluation import queries

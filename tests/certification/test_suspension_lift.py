@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from trainer.audit_log.models import AuditEvent
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.certification import lifts
 from trainer.certification import services as certification
 from trainer.certification.models import Certificate, CertificationEvent, EventKind, LiftStatus, SuspensionLift

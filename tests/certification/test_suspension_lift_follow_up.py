@@ -4,7 +4,7 @@ re-reading the suspension assigned (and only that) is withdrawn."""
 import pytest
 from sqlalchemy import select
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.certification import lifts
 from trainer.certification import services as certification
 from trainer.content import services as content

@@ -76,7 +76,7 @@ def test_title_follows_the_language_with_spanish_fallback(ctx, module):
 
 
 def test_concurrent_completions_leave_one_record(app, ctx, module):
-    from trainer.auth.models import User
+    from trainer.people.models import User
     from trainer.content.models import Module, ReadingConfirmation
 
     person = factories.user()

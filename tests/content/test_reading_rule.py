@@ -131,7 +131,7 @@ def test_a_reread_assignment_goes_through_the_same_rule(ctx, module):
 
 
 def test_opening_a_section_in_several_tabs_at_once_records_one_reading(app, ctx, module):
-    from trainer.auth.models import User
+    from trainer.people.models import User
     from trainer.content.models import Module
 
     person = factories.user()

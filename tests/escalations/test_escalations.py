@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.factories import report_content, today
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.escalations import services
 from trainer.escalations.models import Escalation
 from trainer.escalations.services import EscalationError

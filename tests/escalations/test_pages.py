@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.factories import report_content, today
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.escalations.models import Escalation
 from trainer.extensions import db
 from trainer.inspections.services import file_report

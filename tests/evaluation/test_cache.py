@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import update
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.evaluation import cache
 from trainer.evaluation.quarters import Quarter
 from trainer.evaluation.services import evaluate

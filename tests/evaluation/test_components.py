@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.evaluation import scoring
 from trainer.evaluation.quarters import Quarter
 from trainer.evaluation.services import evaluate

@@ -9,7 +9,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.evaluation import cache
 from trainer.extensions import db
 from trainer.inspections.models import ReportStatus
@@ -154,8 +154,7 @@ def test_names_are_escaped_in_the_page_and_the_chart(as_, bank, app):
     with app.app_context():
         from sqlalchemy import select
 
-        from trainer.auth.models import Department
-
+        from trainer.people.models import Department
         db.session.scalar(select(Department).where(Department.code == "OTHER")).name = "<b>Bold</b> & co"
         db.session.commit()
     client = as_("hr")
@@ -168,8 +167,7 @@ def test_a_bank_wide_reader_may_pick_one_department(as_, bank, app):
     with app.app_context():
         from sqlalchemy import select
 
-        from trainer.auth.models import Department
-
+        from trainer.people.models import Department
         other = db.session.scalar(select(Department.id).where(Department.code == "OTHER"))
     client = as_("hr")
     page = client.get(f"/evaluation/?quarter={QUARTER}&department={other}").get_data(as_text=True)
@@ -204,7 +202,7 @@ def test_the_default_is_the_last_complete_quarter_and_the_current_one_is_offered
 
 def test_hr_pages_through_fifty_people_at_a_time(as_, bank, app):
     with app.app_context():
-        from trainer.auth.models import Department
+        from trainer.people.models import Department
         from sqlalchemy import select
 
         home = db.session.scalar(select(Department).where(Department.code == "HOME"))
@@ -229,7 +227,7 @@ def test_queries_do_not_grow_with_people(as_, bank, app, count_queries):
 
     def add_people(n: int) -> None:
         with app.app_context():
-            from trainer.auth.models import Department
+            from trainer.people.models import Department
             from sqlalchemy import select
 
             home = db.session.scalar(select(Department).where(Department.code == "HOME"))

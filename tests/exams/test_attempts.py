@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.certification.models import Certificate
 from trainer.certification import services as certification
 from trainer.exams import services as exams

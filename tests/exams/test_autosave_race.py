@@ -3,7 +3,7 @@ of the answers stored, and an autosave that lost the race is told so."""
 import queue
 from datetime import datetime, timedelta, timezone
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.exams import services as exams
 from trainer.exams.grading import grade
 from trainer.exams.models import AttemptStatus, ExamAttempt

@@ -4,8 +4,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from trainer.auth.models import User
-
+from trainer.people.models import User
 from trainer.certification.models import Certificate
 from trainer.exams import services as exams
 from trainer.exams.models import AttemptItem, AttemptStatus, ExamAttempt

@@ -55,8 +55,7 @@ def test_singular_forms_and_no_wait_come_from_the_definition(app):
 
 def test_an_extra_attempt_granted_by_hr_is_named_on_the_list(app, client, candidate):
     with app.app_context():
-        from trainer.auth.models import Role, User
-
+        from trainer.people.models import Role, User
         person = db.session.get(User, candidate)
         exams.grant_extra_attempt(person, "inspector", "Outage", factories.user(Role.HR))
         db.session.commit()
@@ -67,8 +66,7 @@ def test_an_extra_attempt_granted_by_hr_is_named_on_the_list(app, client, candid
 
 def test_a_failed_result_repeats_the_rules(app, client, candidate):
     with app.app_context():
-        from trainer.auth.models import User
-
+        from trainer.people.models import User
         attempt = sit(db.session.get(User, candidate), "inspector", utcnow() - timedelta(minutes=1), right=0)
         attempt_id = attempt.id
     page = client.get(f"/exams/attempts/{attempt_id}/result", headers={"Accept-Language": "en"}).get_data(as_text=True)

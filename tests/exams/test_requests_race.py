@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.certification.models import Certificate
 from trainer.exams import services as exams
 from trainer.exams.models import AttemptStatus, ExamAttempt

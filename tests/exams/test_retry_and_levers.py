@@ -87,8 +87,7 @@ def test_draw_falls_back_to_the_whole_pool_when_the_rest_is_too_small():
 
 @pytest.fixture
 def hr(ctx):
-    from trainer.auth.models import Role
-
+    from trainer.people.models import Role
     return factories.user(Role.HR)
 
 

@@ -6,7 +6,7 @@ import itertools
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 from trainer.inspections.models import (InspectionReport, Loan, RaisedSignal, ReportKind, ReportStatus, Review,
                                         ReviewDecision)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 from trainer.ledger.models import LedgerEntry
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 
-from trainer.auth.models import Department, Role, User
+from trainer.people.models import Department, Role, User
 from trainer.auth.services import set_password
 from trainer.extensions import db
 

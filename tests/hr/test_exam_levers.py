@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from trainer.audit_log.models import AuditEvent
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.exams import services as exams
 from trainer.exams.models import ExamAllowance
 from trainer.extensions import db

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.exams import statistics
 from trainer.timeutil import utcnow
 
@@ -62,7 +62,7 @@ def test_hr_and_admin_see_the_figures(app, client, viewers, role):
 def test_spanish_viewer_reads_spanish(app, client, viewers):
     candidates(app, [None])
     with app.app_context():
-        from trainer.auth.models import User
+        from trainer.people.models import User
         from trainer.extensions import db
         user = db.session.query(User).filter_by(email=viewers[Role.HR]).one()
         user.locale = "es"

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.certification import services as certification
 from trainer.certification.models import Certificate, CertificateStatus
 from trainer.extensions import db

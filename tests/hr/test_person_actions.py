@@ -7,7 +7,7 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from trainer import formatting
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.certification import services as certification
 from trainer.certification.models import CertificationEvent, EventKind
 from trainer.exams.models import Accommodation, AttemptStatus, ExamAttempt

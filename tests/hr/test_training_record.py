@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from markupsafe import escape
 from sqlalchemy import select
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.content import services as content
 from trainer.content.models import ModuleCompletion
 from trainer.extensions import db
@@ -33,8 +33,7 @@ def test_the_person_page_shows_completions_and_the_reading_record(app, client, l
     assert str(escape(statement[:40])) in html
     assert f"{sections} of {sections} sections read" in html
     with app.app_context():
-        from trainer.auth.models import User
-
+        from trainer.people.models import User
         person = db.session.get(User, person_id)
         for other in content.active_modules()[1:4]:
             content.read_through(person, other)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from trainer.auth.models import Department, Role, User
+from trainer.people.models import Department, Role, User
 from trainer.inspections.models import Loan
 
 from tests import factories

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, update
 
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.certification import services as certification
 from trainer.certification.models import Certificate
 from trainer.extensions import db

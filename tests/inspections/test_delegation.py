@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.extensions import db
 from trainer.inspections import delegation, review, services
 from trainer.inspections.models import RaisedSignal, ReviewDelegation

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from trainer import formatting
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.extensions import db
 from trainer.inspections import review, services
 from trainer.inspections.gate import GateRefused, require_inspector, require_supervisor

@@ -1,7 +1,7 @@
 """The overdue view: loans whose monthly regular inspection is missing, per department and officer."""
 from datetime import date, datetime, timedelta, timezone
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.extensions import db
 from trainer.inspections import review, services
 from trainer.inspections.overdue import Month, overdue

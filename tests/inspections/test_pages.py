@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from trainer.api.scopes import Scope
 from trainer.api.services import issue_token
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.extensions import db
 from trainer.inspections import services
 from trainer.inspections.models import InspectionReport, RaisedSignal, ReportStatus, Review

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 from trainer.inspections import services
 from trainer.inspections.models import InspectionReport, Loan

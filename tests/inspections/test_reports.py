@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 from trainer.inspections import services
 from trainer.inspections.models import AreaFinding, InspectionReport, RaisedSignal, ReportStatus

@@ -4,7 +4,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.extensions import db
 from trainer.inspections import review, services
 from trainer.inspections.models import InspectionReport, RaisedSignal, ReportStatus, Review, ReviewDecision

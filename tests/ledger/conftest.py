@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from trainer.auth.models import Department, Role, User
+from trainer.people.models import Department, Role, User
 from trainer.certification.models import Certificate, CertificationEvent
 from trainer.extensions import db
 from trainer.inspections.models import InspectionReport

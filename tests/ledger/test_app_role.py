@@ -12,7 +12,7 @@ from sqlalchemy.exc import ProgrammingError
 from tests import factories
 from tests.conftest import PG_URL, TEST_CONFIG
 from trainer import create_app
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.dbroles import app_role_grants
 from trainer.extensions import db
 from trainer.ledger import services as ledger

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 from trainer import append_only
 from trainer.ledger import services as ledger

@@ -3,7 +3,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.certification import services as certification
 from trainer.certification.models import CertificateStatus
 from trainer.extensions import db

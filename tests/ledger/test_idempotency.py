@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.concurrency import run_concurrently
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 from trainer.ledger import services as ledger
 from trainer.ledger.models import LedgerEntry

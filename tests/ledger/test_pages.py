@@ -1,7 +1,7 @@
 """The ledger pages and `flask trainer verify-ledger`, over HTTP and the CLI."""
 from sqlalchemy import func, select, text
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.extensions import db
 from trainer.ledger import services as ledger
 from trainer.ledger.models import LedgerEntry

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from trainer.audit_log.models import AuditEvent
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.extensions import db
 from trainer.inspections.gate import GateRefused
 from trainer.inspections.models import RaisedSignal

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests import factories
 from tests.nodes import free_port
 from tests.concurrency import run_concurrently
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.extensions import db
 from trainer.notifications.models import Notification, OutboxMessage, OutboxStatus
 from trainer.notifications.outbox import deliver_pending, enqueue, mark_read, unread_for

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests import factories
 from tests.inspections.conftest import bank  # noqa: F401
 from tests.factories import certify, report_content
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.batches.services import add_members, create_batch
 from trainer.certification.services import today
 from trainer.extensions import db

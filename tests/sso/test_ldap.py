@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 
 from tests import factories

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from trainer import create_app
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.config import ConfigurationError
 
 from tests import factories

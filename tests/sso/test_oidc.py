@@ -5,7 +5,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 
 from tests import factories

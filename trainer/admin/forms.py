@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, Selec
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.auth.services import MIN_PASSWORD_LENGTH
 
 ROLE_LABELS = {

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from trainer.audit_log import services as audit_trail
-from trainer.auth.models import Department, Role, User, UserRole
+from trainer.people.models import Department, Role, User, UserRole
 from trainer.auth.services import set_password
 from trainer.extensions import db
 from trainer.refusals import Refusal

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from trainer import transactions
 from trainer.admin import services
 from trainer.admin.forms import DepartmentForm, ResetPasswordForm, UserForm
-from trainer.auth.models import Department, Role, User
+from trainer.people.models import Department, Role, User
 from trainer.auth.services import PasswordPolicyError
 from trainer.content import services as content_services
 from trainer.extensions import db

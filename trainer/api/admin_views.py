@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from trainer.api import services
 from trainer.api.forms import TokenForm
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.auth.services import find_person
 from trainer.api.models import ApiToken
 from trainer.extensions import db

@@ -11,7 +11,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.auth.services import find_person
 from trainer.api.models import ApiToken
 from trainer.extensions import db

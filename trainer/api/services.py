@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased, lazyload
 
 from trainer.audit_log import services as audit_trail
-from trainer.auth.models import User, employee_no_is
+from trainer.people.models import User, employee_no_is
 from trainer.api.scopes import Scope, serialize
 from trainer.certification import services as certification
 from trainer.api.models import ApiToken

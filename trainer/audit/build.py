@@ -15,7 +15,7 @@ from sqlalchemy import inspect, select
 from trainer.audit.format import (
     FORMAT, MANIFEST, PACK_CONTEXT, PUBLIC_KEY, SIGNATURE, canonical, digest, item_path,
 )
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.certification import services as certification
 from trainer.content import models as content_models
 from trainer.exams.models import ExamAttempt

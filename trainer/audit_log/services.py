@@ -20,7 +20,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer.audit_log.models import AuditEvent, AuditHead
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 from trainer import signing
 from trainer.timeutil import utcnow

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from trainer import spreadsheets
 from trainer.audit_log import services
 from trainer.audit_log.models import AuditEvent
-from trainer.auth.models import Role, User, employee_no_is
+from trainer.people.models import Role, User, employee_no_is
 from trainer.extensions import db
 from trainer.pagination import paginate
 from trainer.security import roles_required

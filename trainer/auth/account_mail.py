@@ -14,7 +14,7 @@ from babel.dates import format_datetime, get_timezone
 from flask import current_app
 
 from trainer.auth.account_tokens import IssuedToken, Purpose
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.issuer import mail_context
 from trainer.notifications.outbox import OutboxMessage, enqueue
 

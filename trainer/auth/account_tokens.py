@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from trainer.audit_log import services as audit_trail
 from trainer.auth import password_rules
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.auth.services import check_password_policy, set_password
 from trainer.dbtypes import UTCDateTime
 from trainer.extensions import db

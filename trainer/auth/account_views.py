@@ -11,7 +11,7 @@ from trainer.auth import account_tokens, invitations, password_reset
 from trainer.auth.account_forms import ForgotPasswordForm, SetPasswordForm
 from trainer.auth.account_mail import LINK_PATHS
 from trainer.auth.account_tokens import Purpose, TokenInvalid
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.auth.services import PasswordPolicyError
 from trainer.extensions import db
 from trainer.security import roles_required

@@ -16,9 +16,7 @@ from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import escape_rdn
 
-from trainer.auth.models import User
-
-
+from trainer.people.models import User
 def _server() -> Server:
     cfg = current_app.config
     return Server(cfg["LDAP_URL"], get_info=NONE, connect_timeout=cfg["LDAP_TIMEOUT_SECONDS"])

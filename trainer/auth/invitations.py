@@ -14,7 +14,7 @@ from sqlalchemy import select
 from trainer.audit_log import services as audit_trail
 from trainer.auth import account_mail, account_tokens
 from trainer.auth.account_tokens import Purpose
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 from trainer.refusals import CONFLICT, Refusal
 from trainer.timeutil import utcnow

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 from trainer.auth import account_mail, account_tokens
 from trainer.auth.account_tokens import Purpose
-from trainer.auth.models import LoginThrottle, User
+from trainer.people.models import User
+from trainer.auth.models import LoginThrottle
 from trainer.dbutil import get_or_create
 from trainer.extensions import db
 from trainer.timeutil import as_utc, utcnow

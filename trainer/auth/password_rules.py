@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from trainer.auth.models import Role, User
-
-
+from trainer.people.models import Role, User
 def oidc_enabled() -> bool:
     return bool(current_app.config.get("OIDC_ISSUER"))
 

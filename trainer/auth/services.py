@@ -12,7 +12,8 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from trainer.auth import password_rules
-from trainer.auth.models import LoginThrottle, Role, User, UserRole, employee_no_is
+from trainer.people.models import Role, User, UserRole, employee_no_is
+from trainer.auth.models import LoginThrottle
 from trainer.dbutil import get_or_create
 from trainer.extensions import db
 from trainer.refusals import Refusal

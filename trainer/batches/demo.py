@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.batches import services
 from trainer.batches.models import TrainingBatch
 from trainer.extensions import db

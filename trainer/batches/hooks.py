@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from trainer import events
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.certification.services import localised_title
 from trainer.extensions import db
 from trainer.formatting import long_day

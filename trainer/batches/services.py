@@ -16,7 +16,7 @@ from sqlalchemy import Select, case, exists, func, select
 
 from trainer import spreadsheets
 from trainer import events
-from trainer.auth.models import Role, User, UserRole
+from trainer.people.models import Role, User, UserRole
 from trainer.batches.models import TrainingBatch, TrainingBatchMember, TrainingBatchModule
 from trainer.certification import services as certification
 from trainer.certification import standing as rules

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from trainer import refusals, transactions
-from trainer.auth.models import Department, Role
+from trainer.people.models import Department, Role
 from trainer.batches import services
 from trainer.batches.forms import BatchForm, MembersForm
 from trainer.batches.models import TrainingBatch

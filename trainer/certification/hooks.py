@@ -3,7 +3,7 @@ language and in the decision's transaction."""
 from __future__ import annotations
 
 from trainer import events
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.auth.services import people_with_roles
 from trainer.certification.models import LiftStatus
 from trainer.certification.services import localised_title

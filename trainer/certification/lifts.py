@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer import events
 from trainer.audit_log import services as audit_trail
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.certification import services as certification
 from trainer.certification.models import (Certificate, CertificateStatus, CertificationEvent, EventKind, LiftStatus,
                                           SuspensionLift)

@@ -17,7 +17,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.certification import services
 from trainer.certification.definitions import Qualification
 from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind, ReminderSent

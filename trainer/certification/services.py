@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 
 from trainer import events, policies
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.certification import standing as rules
 from trainer.certification.definitions import Qualification, load_qualifications
 from trainer.certification.models import Certificate, CertificateStatus, CertificationEvent, EventKind

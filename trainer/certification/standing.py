@@ -210,8 +210,7 @@ def bulk(people: Select | Iterable[int], code: str, day: date,
          definitions: dict) -> tuple[dict[int, dict[str, str]], set[int]]:
     """(3) For every person in `people` (ids, or a select of ids), in one query: the
     state on `day` in `code` and each of its prerequisites, and who is qualified."""
-    from trainer.auth.models import User
-
+    from trainer.people.models import User
     codes = closure(code, definitions)
     query = select(User.id).where(User.id.in_(people if isinstance(people, Select) else list(people)))
     for needed in codes:

@@ -10,7 +10,7 @@ from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.certification import badges, services, standing
 from trainer.certification.definitions import Qualification
 from trainer.certification.models import Certificate, CertificateStatus

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.content.models import (
     Module, ModuleCompletion, ModuleSection, ReadAssignment, ReadingConfirmation, ReadingProgress, SectionReading,
 )

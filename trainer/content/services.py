@@ -9,7 +9,7 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import and_, delete, func, select, update
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.certification.definitions import load_qualifications
 from trainer.content.loader import ModuleSource, load_modules
 from trainer.content.models import (

@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select, update
 
 from trainer.audit_log import services as audit_trail
-from trainer.auth.models import Department, Role, User, UserRole
+from trainer.people.models import Department, Role, User, UserRole
 from trainer.certification.services import today as bank_today
 from trainer.escalations.models import Escalation
 from trainer.escalations.policy import escalation_policy

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from trainer.auth.models import Role, User, UserRole
+from trainer.people.models import Role, User, UserRole
 from trainer.certification import services as certification
 from trainer.certification import standing
 from trainer.evaluation import scoring

@@ -51,7 +51,7 @@ from functools import cached_property
 
 from sqlalchemy import Select, select
 
-from trainer.auth.models import Department, User
+from trainer.people.models import Department, User
 from trainer.certification import services as certification
 from trainer.certification.definitions import Qualification
 from trainer.evaluation import cache, queries, scoring

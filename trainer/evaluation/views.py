@@ -8,7 +8,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from trainer.auth.models import Department, Role
+from trainer.people.models import Department, Role
 from trainer.evaluation import chart, explain, export, services
 from trainer.evaluation.forms import EvaluationFilterForm
 from trainer.evaluation.quarters import Quarter

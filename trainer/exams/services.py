@@ -21,7 +21,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.audit_log import services as audit_trail
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.certification import services as certification
 from trainer.certification.definitions import Qualification
 from trainer.content.models import Module

@@ -13,7 +13,7 @@ from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from trainer import transactions
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.certification import services as certification
 from trainer.exams import services as exams
 from trainer.exams.models import AllowanceKind

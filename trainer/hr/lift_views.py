@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from trainer import transactions
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.certification import lifts
 from trainer.certification import services as certification
 from trainer.certification.models import SuspensionLift

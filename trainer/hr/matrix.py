@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, Select, String, and_, func, literal, or_, select, union_all
 
 from trainer import spreadsheets
-from trainer.auth.models import Department, User
+from trainer.people.models import Department, User
 from trainer.certification import services as certification
 from trainer.certification import standing
 from trainer.certification.definitions import Qualification

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.content import services as content_services
 from trainer.pagination import Page, paginate
 from trainer.security import scope_people

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from trainer.audit_log import services as audit_trail
 from trainer.admin.services import LastAdminError, ensure_an_active_admin_remains
-from trainer.auth.models import Department, Role, User, UserRole
+from trainer.people.models import Department, Role, User, UserRole
 from trainer.csv_import import EXTRA, ImportRejected, RowError, accepted, check_rows, csv_rows, yes_or_no
 from trainer.extensions import db
 

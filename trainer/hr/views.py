@@ -8,7 +8,7 @@ from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
 from trainer import transactions
-from trainer.auth.models import Department, Role, User
+from trainer.people.models import Department, Role, User
 from trainer.certification import services as certification
 from trainer.certification.models import EventKind
 from trainer.content import services as content_services

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.inspections.models import ReportChannel
 
 

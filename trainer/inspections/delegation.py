@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.extensions import db
 from trainer.inspections import gate
 from trainer.inspections.models import InspectionReport, ReportStatus, Review, ReviewDelegation

@@ -20,7 +20,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 from trainer.inspections.models import InspectionReport, ReportAttachment, ReportVersion
 from trainer.inspections.services import EDITABLE, InspectionError

@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from trainer import formatting
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.certification import services as certification
 from trainer.certification import standing as standing_rules
 from trainer.content import services as content

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trainer import events
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 from trainer.inspections.models import Loan, ReviewDecision
 from trainer.notifications.outbox import enqueue

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
 from trainer.audit_log import services as audit_trail
-from trainer.auth.models import Department, User
+from trainer.people.models import Department, User
 from trainer.csv_import import EXTRA, RowError, accepted, check_rows, csv_rows, yes_or_no
 from trainer.extensions import db
 from trainer.inspections.models import Loan

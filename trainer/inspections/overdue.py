@@ -21,7 +21,7 @@ from itertools import groupby
 from flask import current_app
 from sqlalchemy import false, select
 
-from trainer.auth.models import Department, User
+from trainer.people.models import Department, User
 from trainer.certification.services import today as bank_today
 from trainer.extensions import db
 from trainer.inspections.loans import visible_loans

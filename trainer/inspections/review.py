@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from trainer import events
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.extensions import db
 from trainer.inspections import versions
 from trainer.inspections.gate import require_supervisor

@@ -29,7 +29,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer import events
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 from trainer.inspections.channel import WEB, Channel
 from trainer.inspections.gate import GateRefused, require_inspector

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from trainer import refusals, transactions
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.certification.services import today
 from trainer.csv_import import ImportRejected, RowError
 from trainer.extensions import db

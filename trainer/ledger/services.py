@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from trainer import events, policies
-from trainer.auth.models import Role, User
+from trainer.people.models import Role, User
 from trainer.certification import services as certification
 from trainer.certification.models import CertificationEvent
 from trainer.extensions import db

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from trainer import transactions
-from trainer.auth.models import Department, Role, User
+from trainer.people.models import Department, Role, User
 from trainer.extensions import db
 from trainer.ledger.verify import integrity_status
 from trainer.ledger import services

@@ -20,7 +20,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from trainer.audit_log import services as audit_trail
-from trainer.auth.models import Department, Role, User
+from trainer.people.models import Department, Role, User
 from trainer.certification import services as certification
 from trainer.extensions import db
 from trainer.inspections.loans import visible_loans

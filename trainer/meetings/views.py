@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from trainer import refusals, transactions
-from trainer.auth.models import Role
+from trainer.people.models import Role
 from trainer.certification import services as certification
 from trainer.extensions import db
 from trainer.inspections.gate import GateRefused
@@ -58,8 +58,7 @@ def may_read_meetings() -> bool:
 def index():
     from sqlalchemy import select
 
-    from trainer.auth.models import Department
-
+    from trainer.people.models import Department
     bank_wide = is_bank_wide(current_user)
     department_id = request.args.get("department", type=query_int) if bank_wide else None
     page, rows = services.meetings_page(current_user, department_id, request.args.get("page", 1, type=query_int))

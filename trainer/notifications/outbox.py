@@ -54,7 +54,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, or_, select, update
 
 from trainer import transactions
-from trainer.auth.models import User
+from trainer.people.models import User
 from trainer.extensions import db
 from trainer.notifications.mail import MailError, send_mail
 from trainer.notifications.models import Notification, OutboxMessage, OutboxStatus

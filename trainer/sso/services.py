@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from trainer.auth.services import find_person
-from trainer.auth.models import Department, Role, User
+from trainer.people.models import Department, Role, User
 from trainer.extensions import db
 
 
