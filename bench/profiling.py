@@ -1,6 +1,6 @@
 """Where the time of one request goes: cProfile around the hot requests, in process.
 
-    .venv/bin/python bench/profiling.py [--database-url URL] [--requests 300] [--top 12]
+    .venv/bin/python bench/profiling.py [--database-url URL] [--requests 300] [--top 12] [--only dashboard,...]
 
 Drives the Flask test client (CSRF on, a real login, production-like config)
 through an exam autosave, a submit-and-grade, an eligibility API call, its
