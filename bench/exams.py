@@ -61,7 +61,9 @@ def prepare(database_url: str, people: int) -> list[tuple[str, int]]:
         db.session.execute(insert(ModuleCompletion), [{"user_id": u.id, "module_id": m.id, "version": m.version}
                                                       for u in users for m in modules])
         db.session.commit()
-        return [(u.email, start_attempt(u, "inspector").id) for u in users]
+        started = [(u.email, start_attempt(u, "inspector").id) for u in users]
+        db.session.commit()  # services leave committing to their caller (trainer/transactions.py)
+        return started
 
 
 class ExamSession(Session):

@@ -97,6 +97,7 @@ def main() -> None:
     with app.app_context():
         admin = db.session.scalar(db.select(User).order_by(User.id))
         _token, plaintext = issue_token("profile", admin, (Scope.ELIGIBILITY_READ,))
+        db.session.commit()  # services leave committing to their caller (trainer/transactions.py)
         numbers = [u.employee_no for u in db.session.scalars(db.select(User).order_by(User.id).limit(100))]
     bearer = {"Authorization": f"Bearer {plaintext}"}
 

@@ -192,7 +192,9 @@ def api_token(database_url: str) -> str:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         admin = db.session.scalar(db.select(User).order_by(User.id))
-        return issue_token("bench", admin)[1]
+        plaintext = issue_token("bench", admin)[1]
+        db.session.commit()  # services leave committing to their caller (trainer/transactions.py)
+        return plaintext
 
 
 def main() -> None:
