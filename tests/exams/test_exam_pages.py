@@ -146,3 +146,49 @@ def test_a_page_rendered_from_the_light_identity_still_knows_the_person(app, cli
     page = client.post("/exams/attempts/999999/answers", data={"positions": "1"})
     assert page.status_code == 404
     assert name in page.get_data(as_text=True)
+
+
+def test_only_a_plain_autosave_commits_without_waiting_for_the_disk(app, client, candidate):
+    """On PostgreSQL an autosave's commit need not wait for the disk (the submit carries every answer again);
+    a submit, which grades and grants the certificate, and an autosave that closes an overdue attempt
+    commit durably. What is seen is the setting in force when each request commits."""
+    from datetime import timedelta
+
+    from sqlalchemy import event, text
+    from sqlalchemy.orm import Session
+
+    from tests.factories import read_modules
+
+    with app.app_context():  # someone else, whose attempt will be overdue
+        late_person = factories.user()
+        read_modules(late_person, "inspector")
+        late_email = late_person.email
+    late_client = app.test_client()
+    late_client.post("/login", data={"login": late_email, "password": factories.PASSWORD})
+    late_id = start(late_client)
+    with app.app_context():
+        late = db.session.get(ExamAttempt, late_id)
+        late.deadline_at = late.submit_until = late.started_at - timedelta(minutes=1)
+        db.session.commit()
+    attempt_id = start(client)
+    key = key_for(app, attempt_id)
+    form = {"positions": [str(p) for p in key], **{f"q-{p}": chosen for p, chosen in key.items()}}
+
+    at_commit: list[str] = []
+
+    def record(session):
+        if session.get_bind().dialect.name == "postgresql":
+            at_commit.append(session.scalar(text("SELECT current_setting('synchronous_commit')")))
+
+    event.listen(Session, "before_commit", record)
+    try:
+        assert client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {"1": key[1]}}).status_code == 200
+        assert client.post(f"/exams/attempts/{attempt_id}/submit", data=form).status_code == 302
+        late_save = late_client.post(f"/exams/attempts/{late_id}/answers", json={"answers": {"1": []}})
+    finally:
+        event.remove(Session, "before_commit", record)
+    assert late_save.status_code == 409
+    with app.app_context():
+        assert db.session.get(ExamAttempt, late_id).status is not AttemptStatus.IN_PROGRESS  # closed, and kept
+    if at_commit:
+        assert at_commit == ["off", "on", "on"]

@@ -332,6 +332,7 @@ def record_answers(user: User, attempt_id: int, answers: dict[int, list[str]],
         raise ExamError("closed")
     if now > deadline_at:
         if now > submit_until and _may_close_now(attempt_id):
+            _commit_durably()  # the closure grades, and may grant a certificate
             close_if_overdue(db.session.get(ExamAttempt, attempt_id), now)
         raise ExamError("time_up", keeps_changes=True)
     for position, selected in answers.items():
@@ -398,6 +399,13 @@ def _may_close_now(attempt_id: int) -> bool:
                              .with_for_update(key_share=True, skip_locked=True)) is not None
 
 
+def _commit_durably() -> None:
+    """Undo the answer sheet's relaxed commit (PostgreSQL) for a transaction that now writes what must last."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.set_config("synchronous_commit", "on", True)))
+
+
 def _sheet_query(with_positions: bool, postgresql: bool, for_update: bool = False):
     positions = bindparam("positions", expanding=True)
     answered = AttemptItem.__table__.alias("answered")
@@ -407,7 +415,8 @@ def _sheet_query(with_positions: bool, postgresql: bool, for_update: bool = Fals
         elsewhere = elsewhere.where(answered.c.position.not_in(positions))
     columns = [ExamAttempt.user_id, ExamAttempt.status, ExamAttempt.deadline_at, ExamAttempt.submit_until,
                elsewhere.scalar_subquery().label("answered_elsewhere")]
-    if postgresql:  # see `_answer_sheet`: this transaction's commit does not wait for the disk
+    if postgresql and not for_update:  # see `_answer_sheet`: a save's commit does not wait for the disk;
+        # a submitting save's transaction grades and may grant a certificate: its commit stays durable
         columns.append(func.set_config("synchronous_commit", "off", True).label("relaxed_commit"))
     query = select(*columns)
     if with_positions:
