@@ -57,8 +57,9 @@ def attach(form, refusal: Refusal, *, message_above: bool = False) -> None:
     """Put each field's message beside that field (a form may name its fields by key with
     `field_for(key)`); one about a field the form does not have goes above the form, and so does the
     refusal's own message when it names no field and `message_above` (for pages that show only the form).
-    The request then keeps nothing it changed: the refused change is not half made."""
-    transactions.discard_changes()
+    The request then keeps nothing it changed (unless the refusal `keeps_changes`): the refused change is
+    not half made."""
+    transactions.discard_changes(refusal)
     if message_above and not refusal.fields:
         form.form_errors.append(str(refusal.message))
     find = getattr(form, "field_for", None) or (lambda name: getattr(form, name, None))

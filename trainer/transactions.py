@@ -38,9 +38,15 @@ _DISCARD = "trainer_discard_changes"
 _ON_COMMIT, _ON_ROLLBACK = "trainer_after_commit", "trainer_after_rollback"
 
 
-def discard_changes() -> None:
-    """This request keeps nothing it changed: it rolls back instead of committing when the view returns."""
-    g.setdefault(_DISCARD, True)
+def discard_changes(refusal: BaseException | None = None) -> None:
+    """This request keeps nothing it changed: it rolls back instead of committing when the view returns,
+    unless the `refusal` it answers keeps what came before it (see trainer/refusals.py)."""
+    if not _keeps_changes(refusal):
+        g.setdefault(_DISCARD, True)
+
+
+def _keeps_changes(error: BaseException | None) -> bool:
+    return bool(getattr(error, "keeps_changes", False))
 
 
 @contextmanager
@@ -50,7 +56,7 @@ def unit_of_work() -> Iterator[None]:
     try:
         yield
     except BaseException as error:
-        _finish(commit=getattr(error, "keeps_changes", False))  # see trainer/refusals.py
+        _finish(commit=_keeps_changes(error))
         raise
     _finish(commit=not (has_app_context() and g.pop(_DISCARD, False)))
 

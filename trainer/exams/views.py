@@ -142,8 +142,7 @@ def _answers_from_request(attempt_id: int) -> dict[int, list[str]]:
 
 def _refused(error: services.ExamError, attempt_id: int, wants_json: bool):
     """The refusal answered; the request keeps nothing unless the refusal says so (an overdue attempt closed)."""
-    if not error.keeps_changes:
-        transactions.discard_changes()
+    transactions.discard_changes(error)
     if error.code == "not_found":
         abort(404)
     message = ERROR_MESSAGES.get(error.code, ERROR_MESSAGES["bad_request"])()
