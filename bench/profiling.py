@@ -84,6 +84,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=12)
     parser.add_argument("--only", default="", help="comma-separated request kinds, e.g. dashboard,section")
+    parser.add_argument("--dump", default="", help="directory to write each kind's pstats file to (for callers)")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="trainer-profile-")
     database_url = args.database_url or f"sqlite:///{tmp}/profile.sqlite3"
@@ -153,6 +154,8 @@ def main() -> None:
         codes = [work(i).status_code for i in range(1, n)]
         profiler.disable()
         stats = pstats.Stats(profiler)
+        if args.dump:
+            stats.dump_stats(str(Path(args.dump) / (re.sub(r"\W+", "-", label).strip("-") + ".pstats")))
         calls = len(codes)
         bad = sum(1 for c in codes if c >= 300)
         print(f"## {label} (first status {status}, non-2xx {bad}/{calls})\n")

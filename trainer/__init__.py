@@ -9,7 +9,7 @@ from jinja2 import BytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from trainer import config as config_module
-from trainer.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from trainer.extensions import babel, bootstrap, csrf, db, fragments, login_manager, migrate
 from trainer.params import DatabaseIntConverter
 from trainer.transactions import TransactionalFlask
 
@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     bootstrap.init_app(app)
+    fragments.init_app(app)
 
     from trainer import errors, i18n, input_guard, models, web  # noqa: F401 - models registers the schema
     from trainer.admin.views import bp as admin_bp

@@ -5,6 +5,7 @@ import sqlite3
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -37,6 +38,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()  # Bootstrap's CSS and JS from the package, served locally
+# Per-process memory: template fragments that are the same for everyone with the same
+# language and roles (the navigation), rendered once instead of on every page.
+fragments = Cache(config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 0, "CACHE_THRESHOLD": 200})
 
 
 @event.listens_for(Engine, "connect")

@@ -25,7 +25,8 @@ class Module(db.Model):
     section_count: Mapped[int] = mapped_column(Integer)
     # A module removed from content/ is retired, never deleted: completions point at it.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Moves on every write (a retirement too): the content catalogue's stamp (content/catalogue.py).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     texts: Mapped[list[ModuleText]] = relationship(lazy="raise", cascade="all, delete-orphan")
     qualification_rows: Mapped[list[ModuleQualification]] = relationship(

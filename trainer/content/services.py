@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, func, select, update
 
 from trainer.people.models import User
 from trainer.certification.definitions import load_qualifications
+from trainer.content.catalogue import FALLBACK_LOCALE, CatalogueModule, Section, Wording, catalogue
 from trainer.content.loader import ModuleSource, load_modules
 from trainer.content.models import (
     Module, ModuleCompletion, ModuleQualification, ModuleSection, ModuleText, ReadAssignment, ReadingProgress,
@@ -24,7 +25,6 @@ from trainer.extensions import db
 from trainer.sourcefiles import SourceInvalid, SourceIssue
 from trainer.timeutil import utcnow
 
-FALLBACK_LOCALE = "es"
 
 
 # --- loading content/ -------------------------------------------------------
@@ -119,7 +119,7 @@ def _write_module(module: Module, source: ModuleSource) -> None:
 
 @dataclass
 class ModuleProgress:
-    module: Module
+    module: CatalogueModule
     title: str
     summary: str
     furthest_section: int  # sections read, in order
@@ -146,22 +146,17 @@ class CourseProgress:
         return int(100 * self.completed / len(self.modules)) if self.modules else 0
 
 
-def active_modules() -> list[Module]:
-    return list(db.session.scalars(select(Module).where(Module.active).order_by(Module.position)))
+def active_modules() -> list[CatalogueModule]:
+    return list(catalogue().modules)
 
 
-def module_by_slug(slug: str) -> Module | None:
-    return db.session.scalar(select(Module).where(Module.slug == slug, Module.active))
+def module_by_slug(slug: str) -> CatalogueModule | None:
+    return catalogue().module(slug)
 
 
-def titles(locale: str) -> dict[int, ModuleText]:
-    """Every module's text in `locale`, falling back to Spanish, in one query."""
-    rows = db.session.scalars(select(ModuleText).where(ModuleText.locale.in_({locale, FALLBACK_LOCALE})))
-    chosen: dict[int, ModuleText] = {}
-    for row in rows:
-        if row.locale == locale or row.module_id not in chosen:
-            chosen[row.module_id] = row
-    return chosen
+def titles(locale: str) -> dict[int, Wording]:
+    """Every active module's title and summary in `locale`, falling back to Spanish."""
+    return catalogue().titles(locale)
 
 
 def localised_module_titles(modules) -> Callable[[str], list[str]]:
@@ -180,8 +175,8 @@ def progress_for(user: User, locale: str | None = None) -> CourseProgress:
     from flask_babel import get_locale
 
     locale = locale or str(get_locale())
-    modules = active_modules()
-    texts = titles(locale)
+    content = catalogue()
+    modules, texts = content.modules, content.titles(locale)
     reading = {
         r.module_id: r for r in db.session.scalars(select(ReadingProgress).where(ReadingProgress.user_id == user.id))
     }
@@ -217,25 +212,23 @@ def module_progress(user: User, module: Module, title: str) -> ModuleProgress:
     )
 
 
-def section(module: Module, locale: str, position: int) -> ModuleSection | None:
-    rows = db.session.scalars(select(ModuleSection).where(
-        ModuleSection.module_id == module.id, ModuleSection.position == position,
-        ModuleSection.locale.in_({locale, FALLBACK_LOCALE}),
-    )).all()
-    return next((r for r in rows if r.locale == locale), rows[0] if rows else None)
+@dataclass(frozen=True)
+class SectionPage:
+    section: Section
+    module_title: str
+    section_titles: list[str]  # every section's title, in order, in the section's language
 
 
-def section_titles(module: Module, locale: str) -> tuple[str, list[str]]:
-    """The module's title and its section titles in `locale` (Spanish fallback), in one query."""
-    rows = db.session.execute(
-        select(ModuleSection.locale, ModuleSection.title, ModuleText.title)
-        .join(ModuleText, (ModuleText.module_id == ModuleSection.module_id) & (ModuleText.locale == ModuleSection.locale))
-        .where(ModuleSection.module_id == module.id, ModuleSection.locale.in_({locale, FALLBACK_LOCALE}))
-        .order_by(ModuleSection.position)
-    ).all()
-    chosen = locale if any(loc == locale for loc, _, _ in rows) else FALLBACK_LOCALE
-    mine = [(section_title, module_title) for loc, section_title, module_title in rows if loc == chosen]
-    return (mine[0][1] if mine else module.slug), [t for t, _ in mine]
+def section_page(module: CatalogueModule, locale: str, position: int) -> SectionPage | None:
+    """One section of a module in `locale` (Spanish where the module has no text in it) with the
+    titles a reader finds their way by, or None if there is no such section."""
+    content = catalogue()
+    sections = content.sections(module, locale)
+    page = next((s for s in sections if s.position == position), None)
+    if page is None:
+        return None
+    wording = content.titles(locale).get(module.id)
+    return SectionPage(page, wording.title if wording else module.slug, [s.title for s in sections])
 
 
 def open_assignments(user_id: int, module_id: int | None = None) -> set[int]:
@@ -276,7 +269,7 @@ def withdraw_rereading(user_id: int, cause: str, reason: str, now: datetime | No
 def has_completed_current(user_id: int, qualification: str) -> tuple[bool, list[Module]]:
     """Whether the person completed the current version of every module of a
     qualification; also returns the modules still missing."""
-    modules = [m for m in active_modules() if qualification in m.qualifications]
+    modules = qualification_modules(qualification)
     done = set(db.session.execute(
         select(ModuleCompletion.module_id, ModuleCompletion.version).where(ModuleCompletion.user_id == user_id)
     ))

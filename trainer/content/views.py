@@ -39,21 +39,20 @@ def module(slug: str):
 
 def _page(module, position: int, status, form: CompleteForm | None = None, refused: bool = False):
     locale = str(get_locale())
-    page = services.section(module, locale, position)
+    page = services.section_page(module, locale, position)
     if page is None:
         abort(404)
-    title, section_titles = services.section_titles(module, locale)
     form = form or CompleteForm()
     form.confirm.label.text = reading_policy().statement.text(locale)
     return render_template(
         "content/read.html",
         module=module,
-        progress=services.module_progress(current_user, module, title),
-        page=page,
-        html=resolve_module_links(page.html, url_for("content.index")),
+        progress=services.module_progress(current_user, module, page.module_title),
+        page=page.section,
+        html=resolve_module_links(page.section.html, url_for("content.index")),
         position=position,
         status=status,
-        section_titles=section_titles,
+        section_titles=page.section_titles,
         form=form,
         refused=refused,
     )
