@@ -137,11 +137,18 @@ def main() -> None:
     def dashboard(i):
         return reader.get("/dashboard")
 
+    def module_list(i):
+        return reader.get("/modules/")
+
+    def module_section(i):
+        return reader.get("/modules/inspection-areas/2")
+
     def healthz(i):
         return app.test_client().get("/healthz")
 
     kinds = [("bare /healthz", healthz), ("autosave one answer", autosave), ("submit and grade", submit),
-             ("eligibility API", eligibility), ("eligibility batch, 100 people", batch), ("dashboard", dashboard)]
+             ("eligibility API", eligibility), ("eligibility batch, 100 people", batch), ("dashboard", dashboard),
+             ("module list", module_list), ("module section", module_section)]
     backend = database_url.split(":", 1)[0]
     print(f"# Profile ({backend}, {n} requests each, Flask test client)\n")
     wanted = [w.strip() for w in args.only.split(",") if w.strip()]

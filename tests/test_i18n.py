@@ -81,3 +81,12 @@ def test_the_language_used_at_login_is_saved_for_mail(app):
                 headers={"Accept-Language": "en-GB,en;q=0.9"})
     with app.app_context():
         assert db.session.get(User, person_id).locale == "en"
+
+
+def test_wtforms_own_messages_follow_each_request_language(app):
+    """WTForms' messages are read once per language and process (trainer/forms.py), never stuck on the first."""
+    spanish, english = app.test_client(), app.test_client()
+    english.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    for _round in range(2):
+        assert "Este campo es obligatorio." in spanish.post("/login", data={"login": "", "password": ""}).get_data(as_text=True)
+        assert "This field is required." in english.post("/login", data={"login": "", "password": ""}).get_data(as_text=True)

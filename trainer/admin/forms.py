@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from trainer.forms import AppForm
 from trainer.people.models import Role
 from trainer.auth.services import MIN_PASSWORD_LENGTH
 
@@ -20,7 +20,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     employee_no = StringField(_l("Employee number"), validators=[
         DataRequired(), Length(max=32),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", message=_l("Letters, digits, '.', '_' and '-' only.")),
@@ -38,11 +38,11 @@ class UserForm(FlaskForm):
                              description=_l("The person must change it at the first login."))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(AppForm):
     password = PasswordField(_l("Temporary password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)])
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(AppForm):
     code = StringField(_l("Code"), validators=[
         DataRequired(), Length(max=32),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", message=_l("Letters, digits, '.', '_' and '-' only.")),

@@ -3,13 +3,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from trainer import transactions
 from trainer.admin import services
 from trainer.admin.forms import DepartmentForm, ResetPasswordForm, UserForm
+from trainer.forms import AppForm
 from trainer.people.models import Department, Role, User
 from trainer.auth.services import PasswordPolicyError
 from trainer.content import services as content_services
@@ -151,7 +151,7 @@ def content():
                            modules=modules), 422 if issues else 200
 
 
-def _field_error(form: FlaskForm, error: Exception) -> None:
+def _field_error(form: AppForm, error: Exception) -> None:
     field = getattr(form, getattr(error, "field", ""), None) or getattr(form, "password", None)
     message = str(error) if not isinstance(error, PasswordPolicyError) else _(
         "Choose a password that is not the person's employee number or email.")

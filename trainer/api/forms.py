@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from trainer.admin.forms import MultiCheckboxField
 from trainer.api.scopes import LABELS, Scope
+from trainer.forms import AppForm
 
 
-class TokenForm(FlaskForm):
+class TokenForm(AppForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
                        description=_l("The system that will use it, e.g. \"Loan servicing\"."))
     scopes = MultiCheckboxField(_l("What it may do"), choices=[SelectChoice(s.value, LABELS[s]) for s in Scope],

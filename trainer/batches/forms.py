@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from trainer.admin.forms import MultiCheckboxField
 from trainer.batches.services import NAME_MAX
+from trainer.forms import AppForm
 
 
-class MembersForm(FlaskForm):
+class MembersForm(AppForm):
     """The ways to pick people; any combination, all added together."""
 
     people = SelectMultipleField(_l("People"), coerce=int, validators=[Optional()],

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, literal_column, select, union_all, update
 
 from trainer.people.models import User
 from trainer.certification.definitions import load_qualifications
@@ -171,44 +171,66 @@ def localised_module_titles(modules) -> Callable[[str], list[str]]:
 
 
 def progress_for(user: User, locale: str | None = None) -> CourseProgress:
-    """The person's progress on every active module, in a fixed number of queries."""
+    """The person's progress on every active module: the catalogue's stamp and one query."""
     from flask_babel import get_locale
 
-    locale = locale or str(get_locale())
     content = catalogue()
-    modules, texts = content.modules, content.titles(locale)
-    reading = {
-        r.module_id: r for r in db.session.scalars(select(ReadingProgress).where(ReadingProgress.user_id == user.id))
-    }
-    done = set(db.session.execute(
-        select(ModuleCompletion.module_id, ModuleCompletion.version).where(ModuleCompletion.user_id == user.id)
-    ))
-    assigned = open_assignments(user.id)
-    result = []
-    for module in modules:
-        progress = reading.get(module.id)
-        furthest = progress.furthest_section if progress and progress.version == module.version else 0
-        completed = (module.id, module.version) in done and module.id not in assigned
-        older = module.id in assigned or any(mid == module.id and version < module.version for mid, version in done)
-        text = texts.get(module.id)
-        result.append(ModuleProgress(
-            module=module, title=text.title if text else module.slug, summary=text.summary if text else "",
-            furthest_section=furthest, completed=completed, needs_reread=older and not completed,
-        ))
-    return CourseProgress(result)
+    texts = content.titles(locale or str(get_locale()))
+    facts = _reading_facts(user.id)
+    return CourseProgress([
+        _progress(module, facts, texts[module.id].title if module.id in texts else module.slug,
+                  texts[module.id].summary if module.id in texts else "")
+        for module in content.modules
+    ])
 
 
-def module_progress(user: User, module: Module, title: str) -> ModuleProgress:
-    """One module's progress for one person (two queries)."""
-    reading = db.session.get(ReadingProgress, (user.id, module.id))
-    versions = set(db.session.scalars(select(ModuleCompletion.version).where(
-        ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == module.id)))
-    assigned = module.id in open_assignments(user.id, module.id)
-    completed = module.version in versions and not assigned
+def module_progress(user: User, module: CatalogueModule, title: str) -> ModuleProgress:
+    """One module's progress for one person (one query)."""
+    return _progress(module, _reading_facts(user.id, module.id), title, "")
+
+
+@dataclass(frozen=True)
+class _ReadingFacts:
+    furthest: dict[int, tuple[int, int]]  # module id -> (version, sections read in order)
+    completed: set[tuple[int, int]]  # (module id, version)
+    assigned: set[int]  # modules the person was told to read again and has not yet
+
+
+_READING, _COMPLETED, _ASSIGNED = 1, 2, 3
+
+
+def _reading_facts(user_id: int, module_id: int | None = None) -> _ReadingFacts:
+    """Everything progress depends on, of one person (one module, or all), in one round trip."""
+    def of(model):
+        mine = [model.user_id == user_id]
+        return mine + ([model.module_id == module_id] if module_id is not None else [])
+
+    zero = literal_column("0")
+    rows = db.session.execute(union_all(
+        select(literal_column(str(_READING)), ReadingProgress.module_id, ReadingProgress.version,
+               ReadingProgress.furthest_section).where(*of(ReadingProgress)),
+        select(literal_column(str(_COMPLETED)), ModuleCompletion.module_id, ModuleCompletion.version, zero)
+        .where(*of(ModuleCompletion)),
+        select(literal_column(str(_ASSIGNED)), ReadAssignment.module_id, zero, zero)
+        .where(*of(ReadAssignment), ReadAssignment.done_at.is_(None)),
+    )).all()
+    return _ReadingFacts(
+        furthest={m: (v, n) for kind, m, v, n in rows if kind == _READING},
+        completed={(m, v) for kind, m, v, _n in rows if kind == _COMPLETED},
+        assigned={m for kind, m, _v, _n in rows if kind == _ASSIGNED},
+    )
+
+
+def _progress(module: CatalogueModule, facts: _ReadingFacts, title: str, summary: str) -> ModuleProgress:
+    """The progress rule: reading counts on the current version only; a completion counts unless the
+    person was told to read the module again; an older completion asks for a re-read."""
+    version, furthest = facts.furthest.get(module.id, (None, 0))
+    assigned = module.id in facts.assigned
+    completed = (module.id, module.version) in facts.completed and not assigned
+    older = assigned or any(m == module.id and v < module.version for m, v in facts.completed)
     return ModuleProgress(
-        module=module, title=title, summary="",
-        furthest_section=reading.furthest_section if reading and reading.version == module.version else 0,
-        completed=completed, needs_reread=assigned or (not completed and any(v < module.version for v in versions)),
+        module=module, title=title, summary=summary, furthest_section=furthest if version == module.version else 0,
+        completed=completed, needs_reread=older and not completed,
     )
 
 

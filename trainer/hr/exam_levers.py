@@ -7,12 +7,12 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from trainer import transactions
+from trainer.forms import AppForm
 from trainer.people.models import Role, User
 from trainer.certification import services as certification
 from trainer.exams import services as exams
@@ -22,7 +22,7 @@ from trainer.hr.views import _locale, _render_person, _visible_person, bp
 from trainer.security import roles_required
 
 
-class ExamLeverForm(FlaskForm):
+class ExamLeverForm(AppForm):
     qualification = SelectField(_l("Qualification"), validators=[DataRequired()])
     lever = RadioField(_l("Action"), validators=[DataRequired(message=_l("Choose what to grant."))], choices=[
         SelectChoice(AllowanceKind.EXTRA_ATTEMPT.value, _l("One extra attempt")),

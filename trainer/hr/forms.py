@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from trainer.forms import AppForm
 from trainer.hr.matrix import MAX_WITHIN_DAYS, STATE_LABELS
 from trainer.forms import QueryForm
 
@@ -22,14 +22,14 @@ class MatrixFilterForm(QueryForm):
                                 message=_l("Enter a number of days from 1 to %(max)d.", max=MAX_WITHIN_DAYS))])
 
 
-class QualificationChangeForm(FlaskForm):
+class QualificationChangeForm(AppForm):
     """Suspend or revoke one qualification; both need a reason for the record."""
 
     qualification = SelectField(_l("Qualification"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give a reason.")), Length(max=2000)])
 
 
-class AccommodationForm(FlaskForm):
+class AccommodationForm(AppForm):
     extra_percent = IntegerField(_l("Extra time (%)"), validators=[
         InputRequired(message=_l("Enter a percentage from 1 to 200.")),
         NumberRange(min=1, max=200, message=_l("Enter a percentage from 1 to 200."))],

@@ -3,12 +3,12 @@ are built from the policy files, so their areas, signals and criteria follow the
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, Form, FormField, HiddenField, IntegerField, RadioField, SelectChoice,
                      SelectField, TextAreaField)
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from trainer.forms import AppForm
 from trainer.inspections.models import RaisedSignal, ReportKind, ReviewDecision
 from trainer.inspections.policy import InspectionPolicy, Rubric
 from trainer.inspections.review import ReviewInput
@@ -32,7 +32,7 @@ class SignalForm(Form):
     note = TextAreaField(_l("What you saw"), validators=[Optional(), Length(max=NOTE_MAX)])
 
 
-class _ReportForm(FlaskForm):
+class _ReportForm(AppForm):
     kind = SelectField(_l("Kind of inspection"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
     inspection_date = DateField(_l("Inspection date"), validators=[InputRequired(message=_l("Enter the date of the inspection."))])
     trigger = TextAreaField(_l("What triggered it"), validators=[Optional(), Length(max=TEXT_MAX)],
@@ -90,7 +90,7 @@ def report_form(policy: InspectionPolicy, locale: str, content: ReportContent | 
     return form
 
 
-class _ReviewForm(FlaskForm):
+class _ReviewForm(AppForm):
     decision = RadioField(_l("Decision"), validate_choice=False, choices=[
         SelectChoice(ReviewDecision.ACCEPTED.value, _l("Accept the report")),
         SelectChoice(ReviewDecision.RETURNED.value, _l("Return it to the author for correction"))],
@@ -146,7 +146,7 @@ def review_form(rubric: Rubric, signals: list[RaisedSignal], signal_labels: dict
     return form_class(**kwargs)
 
 
-class DelegationForm(FlaskForm):
+class DelegationForm(AppForm):
     """A supervisor's absence: who reviews in their place, from when to when."""
 
     delegate = SelectField(_l("Supervisor who reviews in your place"), coerce=int, validate_choice=False,
@@ -164,15 +164,15 @@ def delegation_form(choices: list, **kwargs) -> DelegationForm:
     return form
 
 
-class CancelDelegationForm(FlaskForm):
+class CancelDelegationForm(AppForm):
     """Only the CSRF token."""
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(AppForm):
     """One evidence file for a report (PDF, PNG or JPEG; checked by the service from its content)."""
 
     file = FileField(_l("Evidence file"), description=_l("PDF, PNG or JPEG."))
 
 
-class RemoveEvidenceForm(FlaskForm):
+class RemoveEvidenceForm(AppForm):
     """Only the CSRF token: removing a file is a POST."""

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 import re
 import uuid
 
 from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from trainer.forms import AppForm
 from trainer.ledger.services import REASON_MAX
 
 
@@ -25,7 +25,7 @@ def idempotency_field() -> HiddenField:
     return HiddenField(default=lambda: uuid.uuid4().hex, filters=[_well_formed_key])
 
 
-class EntryForm(FlaskForm):
+class EntryForm(AppForm):
     """Person, category and points are checked by the service, which knows the
     department rule and each category's range and says why."""
 
@@ -43,7 +43,7 @@ class EntryForm(FlaskForm):
                                  description=_l("Link the inspection this is about, if any: one filed by this person."))
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(AppForm):
     idempotency_key = idempotency_field()
     reason = TextAreaField(_l("Why is this entry being corrected?"),
                            validators=[DataRequired(message=_l("Give a written reason.")), Length(max=REASON_MAX)])

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from trainer.admin.forms import MultiCheckboxField
+from trainer.forms import AppForm
 from trainer.meetings.services import MAX_ANALYSIS, MeetingInput, SignalCandidate
 
 NOT_DISCUSSED = "none"
 
 
-class _MeetingForm(FlaskForm):
+class _MeetingForm(AppForm):
     held_on = DateField(_l("Date of the meeting"), validators=[InputRequired(message=_l("Enter the date of the meeting."))])
     attendees = MultiCheckboxField(_l("Attendees"), coerce=int, validate_choice=False)
     loans = MultiCheckboxField(_l("Loans and clients discussed"), coerce=int, validate_choice=False)

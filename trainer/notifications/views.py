@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from trainer.forms import AppForm
 from trainer.notifications.models import Notification
 from trainer.notifications.outbox import mark_read, unread_for
 from trainer.pagination import paginate
@@ -15,7 +15,7 @@ from trainer.security import roles_required
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
-class ReadForm(FlaskForm):
+class ReadForm(AppForm):
     """Only the CSRF token."""
 
 
