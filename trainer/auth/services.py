@@ -201,12 +201,14 @@ def load_user_for_session(session_id: str, identity_only: bool = False) -> User 
         return None
     if identity_only:
         return _session_identity(user_id, version)
-    user = db.session.scalars(select(User).options(joinedload(User.role_rows)).where(User.id == user_id)).unique().first()
+    user = db.session.scalars(_SESSION_USER, {"user_id": user_id}).unique().first()
     if user is None or user.session_version != version or not user.active:
         return None
     return user
 
 
+# Built once: every page asks it, and building a statement costs more than running it.
+_SESSION_USER = select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("user_id"))
 _IDENTITY = (select(User.session_version, User.active, User.must_change_password, User.locale, UserRole.role)
              .outerjoin(UserRole, UserRole.user_id == User.id).where(User.id == bindparam("user_id")))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from trainer.people.models import User
 from trainer.content.models import (
@@ -97,14 +97,11 @@ class ReadingStatus:
 def _lock_progress(user: User, module: Module) -> ReadingProgress:
     """The person's progress row on the module, locked for this transaction
     (PostgreSQL): two tabs moving on at once are applied one after the other."""
-    locked = select(ReadingProgress).where(
-        ReadingProgress.user_id == user.id, ReadingProgress.module_id == module.id,
-    ).with_for_update().execution_options(populate_existing=True)
-    progress = db.session.scalar(locked)
+    keys = {"user_id": user.id, "module_id": module.id}
+    progress = db.session.scalar(_LOCKED_PROGRESS, keys)
     if progress is None:
-        get_or_create(ReadingProgress, {"version": module.version, "furthest_section": 0, "round": 1},
-                      user_id=user.id, module_id=module.id)
-        progress = db.session.scalars(locked).one()
+        get_or_create(ReadingProgress, {"version": module.version, "furthest_section": 0, "round": 1}, **keys)
+        progress = db.session.scalars(_LOCKED_PROGRESS, keys).one()
     if progress.version != module.version:  # a new version: reading starts over
         progress.version, progress.furthest_section = module.version, 0
     return progress
@@ -134,9 +131,17 @@ _MINIMUMS: dict[tuple, list[float]] = {}  # small: one entry per module version 
 def _readings(user: User, module: Module, progress: ReadingProgress | None) -> dict[int, SectionReading]:
     if progress is None or progress.version != module.version:
         return {}
-    return {r.position: r for r in db.session.scalars(select(SectionReading).where(
-        SectionReading.user_id == user.id, SectionReading.module_id == module.id,
-        SectionReading.version == module.version, SectionReading.round == progress.round))}
+    return {r.position: r for r in db.session.scalars(_READINGS, {
+        "user_id": user.id, "module_id": module.id, "version": module.version, "round": progress.round})}
+
+
+# Built once: opening a section asks them every time (building a statement costs more than running it).
+_LOCKED_PROGRESS = select(ReadingProgress).where(
+    ReadingProgress.user_id == bindparam("user_id"), ReadingProgress.module_id == bindparam("module_id"),
+).with_for_update().execution_options(populate_existing=True)
+_READINGS = select(SectionReading).where(
+    SectionReading.user_id == bindparam("user_id"), SectionReading.module_id == bindparam("module_id"),
+    SectionReading.version == bindparam("version"), SectionReading.round == bindparam("round"))
 
 
 def _status(module: Module, readings: dict[int, SectionReading], now: datetime,

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, literal_column, select, union_all, update
+from sqlalchemy import and_, bindparam, delete, func, literal_column, select, union_all, update
 
 from trainer.people.models import User
 from trainer.certification.definitions import load_qualifications
@@ -201,23 +202,30 @@ _READING, _COMPLETED, _ASSIGNED = 1, 2, 3
 
 def _reading_facts(user_id: int, module_id: int | None = None) -> _ReadingFacts:
     """Everything progress depends on, of one person (one module, or all), in one round trip."""
+    params = {"user_id": user_id} if module_id is None else {"user_id": user_id, "module_id": module_id}
+    rows = db.session.execute(_reading_facts_query(module_id is not None), params).all()
+    return _ReadingFacts(
+        furthest={m: (v, n) for kind, m, v, n in rows if kind == _READING},
+        completed={(m, v) for kind, m, v, _n in rows if kind == _COMPLETED},
+        assigned={m for kind, m, _v, _n in rows if kind == _ASSIGNED},
+    )
+
+
+@lru_cache(maxsize=2)
+def _reading_facts_query(one_module: bool):
+    """Built once: building a statement and its cache key costs several times running it."""
     def of(model):
-        mine = [model.user_id == user_id]
-        return mine + ([model.module_id == module_id] if module_id is not None else [])
+        mine = [model.user_id == bindparam("user_id")]
+        return mine + ([model.module_id == bindparam("module_id")] if one_module else [])
 
     zero = literal_column("0")
-    rows = db.session.execute(union_all(
+    return union_all(
         select(literal_column(str(_READING)), ReadingProgress.module_id, ReadingProgress.version,
                ReadingProgress.furthest_section).where(*of(ReadingProgress)),
         select(literal_column(str(_COMPLETED)), ModuleCompletion.module_id, ModuleCompletion.version, zero)
         .where(*of(ModuleCompletion)),
         select(literal_column(str(_ASSIGNED)), ReadAssignment.module_id, zero, zero)
         .where(*of(ReadAssignment), ReadAssignment.done_at.is_(None)),
-    )).all()
-    return _ReadingFacts(
-        furthest={m: (v, n) for kind, m, v, n in rows if kind == _READING},
-        completed={(m, v) for kind, m, v, _n in rows if kind == _COMPLETED},
-        assigned={m for kind, m, _v, _n in rows if kind == _ASSIGNED},
     )
 
 

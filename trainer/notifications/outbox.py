@@ -51,7 +51,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Row, bindparam, func, or_, select, update
 
 from trainer import transactions
 from trainer.people.models import User
@@ -234,14 +234,21 @@ def _deliver_one(message: OutboxMessage, clock: Callable[[], datetime], max_atte
 PANEL_SIZE = 8
 
 
-def unread_for(user_id: int, limit: int = PANEL_SIZE) -> tuple[list[Notification], int]:
-    """The newest unread notifications and how many are unread (two queries)."""
-    unread = (Notification.user_id == user_id, Notification.read_at.is_(None))
-    rows = list(db.session.scalars(select(Notification).where(*unread)
-                                   .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
-    count = db.session.scalar(select(func.count()).select_from(Notification).where(*unread)) if len(rows) == limit \
-        else len(rows)
+def unread_for(user_id: int, limit: int = PANEL_SIZE) -> tuple[list[Row], int]:
+    """The newest unread notifications (id, kind, subject, link, created_at) and how many are unread
+    (one query, two when there are more than fit in the panel)."""
+    params = {"user_id": user_id, "limit": limit}
+    rows = db.session.execute(_UNREAD, params).all()
+    count = db.session.execute(_UNREAD_COUNT, params).scalar_one() if len(rows) == limit else len(rows)
     return rows, count
+
+
+# Built once, as every dashboard asks them (building a statement costs more than running it).
+_MINE_UNREAD = (Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+_UNREAD = (select(Notification.id, Notification.kind, Notification.subject, Notification.link, Notification.created_at)
+           .where(*_MINE_UNREAD).order_by(Notification.created_at.desc(), Notification.id.desc())
+           .limit(bindparam("limit")))
+_UNREAD_COUNT = select(func.count()).select_from(Notification).where(*_MINE_UNREAD)
 
 
 def mark_read(user_id: int, notification_id: int | None = None, now: datetime | None = None) -> int:
