@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased, lazyload
 
 from trainer.audit_log import services as audit_trail
-from trainer.people.models import User, employee_no_is
+from trainer.people.models import User, employee_no_is, employee_no_key
 from trainer.api.scopes import Scope, serialize
 from trainer.certification import services as certification
 from trainer.api.models import ApiToken
@@ -161,7 +161,7 @@ def eligibility(employee_no: str, qualification_code: str | None, on_date: date)
     """
 
     codes = _codes(qualification_code)
-    person = db.session.scalar(_people().where(employee_no_is(employee_no)))
+    person = db.session.scalar(_PERSON, {"employee_no": employee_no_key(employee_no)})
     if person is None:
         raise UnknownEmployee(employee_no)
     today = certification.today()
@@ -191,6 +191,10 @@ def _people():
     """People for an eligibility answer, which reads their id, number and whether they are active:
     department and roles are left unloaded (read on access, should anything ask)."""
     return select(User).options(lazyload(User.department), lazyload(User.role_rows))
+
+
+# Built once: the eligibility API asks it on every call (building it costs more than running it).
+_PERSON = _people().where(employee_no_is(bindparam("employee_no")))
 
 
 def _codes(qualification_code: str | None) -> list[str]:

@@ -6,7 +6,8 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, func
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.dbtypes import UTCDateTime
@@ -102,7 +103,12 @@ class UserRole(db.Model):
     )
 
 
-def employee_no_is(number: str):
+def employee_no_is(number: str | BindParameter):
     """The one way to look a person up by employee number: trimmed and case-insensitive,
-    as imports match them ('e00042' finds 'E00042')."""
-    return func.lower(User.employee_no) == number.strip().lower()
+    as imports match them ('e00042' finds 'E00042'). A statement built once passes a bound
+    parameter instead, and `employee_no_key(number)` as its value."""
+    return func.lower(User.employee_no) == (number if isinstance(number, BindParameter) else employee_no_key(number))
+
+
+def employee_no_key(number: str) -> str:
+    return number.strip().lower()
