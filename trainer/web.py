@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from trainer.certification import services as certification
 from trainer.content import services as content_services
+from trainer.security import identity_only
 
 bp = Blueprint("web", __name__)
 
@@ -18,6 +19,7 @@ def index():
 
 
 @bp.get("/dashboard")
+@identity_only  # the most visited page: the session's person without ORM objects
 @login_required
 def dashboard():
     progress = content_services.progress_for(current_user)

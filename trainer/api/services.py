@@ -14,6 +14,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased, lazyload
@@ -161,7 +162,7 @@ def eligibility(employee_no: str, qualification_code: str | None, on_date: date)
     """
 
     codes = _codes(qualification_code)
-    person = db.session.scalar(_PERSON, {"employee_no": employee_no_key(employee_no)})
+    person = db.session.scalar(_person_by_number(), {"employee_no": employee_no_key(employee_no)})
     if person is None:
         raise UnknownEmployee(employee_no)
     today = certification.today()
@@ -193,8 +194,9 @@ def _people():
     return select(User).options(lazyload(User.department), lazyload(User.role_rows))
 
 
-# Built once: the eligibility API asks it on every call (building it costs more than running it).
-_PERSON = _people().where(employee_no_is(bindparam("employee_no")))
+@cache  # built once, on first use: the eligibility API asks it on every call
+def _person_by_number():
+    return _people().where(employee_no_is(bindparam("employee_no")))
 
 
 def _codes(qualification_code: str | None) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from flask import current_app
 from sqlalchemy import bindparam, func, or_, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from trainer.auth import password_rules
-from trainer.people.models import Role, User, UserRole, employee_no_is
+from trainer.people.models import Department, Role, User, UserRole, employee_no_is
 from trainer.auth.models import LoginThrottle
 from trainer.dbutil import get_or_create
 from trainer.extensions import db
@@ -201,15 +201,20 @@ def load_user_for_session(session_id: str, identity_only: bool = False) -> User 
         return None
     if identity_only:
         return _session_identity(user_id, version)
-    user = db.session.scalars(_SESSION_USER, {"user_id": user_id}).unique().first()
+    user = db.session.scalars(_session_user(), {"user_id": user_id}).unique().first()
     if user is None or user.session_version != version or not user.active:
         return None
     return user
 
 
-# Built once: every page asks it, and building a statement costs more than running it.
-_SESSION_USER = select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("user_id"))
-_IDENTITY = (select(User.session_version, User.active, User.must_change_password, User.locale, UserRole.role)
+@cache  # built once, on first use (once every model is mapped): building a statement costs more than running it
+def _session_user():
+    return select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("user_id"))
+
+
+_IDENTITY = (select(User.session_version, User.active, User.must_change_password, User.locale, User.full_name,
+                    User.email, User.department_id, Department.name, UserRole.role)
+             .join(Department, Department.id == User.department_id)
              .outerjoin(UserRole, UserRole.user_id == User.id).where(User.id == bindparam("user_id")))
 
 
@@ -217,28 +222,32 @@ def _session_identity(user_id: int, version: int) -> SessionIdentity | None:
     rows = db.session.connection().execute(_IDENTITY, {"user_id": user_id}).all()
     if not rows:
         return None
-    session_version, active, must_change_password, locale, _role = rows[0]
-    if session_version != version or not active:
+    first = rows[0]
+    if first.session_version != version or not first.active:
         return None
-    return SessionIdentity(user_id, session_version, must_change_password, locale,
-                           frozenset(row.role for row in rows if row.role is not None))
+    return SessionIdentity(user_id, first.session_version, first.must_change_password, first.locale,
+                           frozenset(row.role for row in rows if row.role is not None),
+                           first.full_name, first.email, first.department_id, first.name)
 
 
 class SessionIdentity:
-    """The logged-in person as far as a hot JSON endpoint needs them: id, roles, locale and the
-    session checks, read without building ORM objects. Any other attribute (a template on an
-    error page, say) loads the full `User` once and reads it from there; nothing may be set."""
+    """The logged-in person as far as a hot page or JSON endpoint needs them: id, roles, name, email,
+    department and locale, and the session checks, read without building ORM objects. Any other
+    attribute loads the full `User` once and reads it from there; nothing may be set."""
 
-    __slots__ = ("id", "session_version", "must_change_password", "locale", "roles", "_user")
+    __slots__ = ("id", "session_version", "must_change_password", "locale", "roles", "full_name", "email",
+                 "department_id", "department_name", "_user")
     is_authenticated = True
     is_active = True  # only active accounts are loaded
     is_anonymous = False
 
     def __init__(self, user_id: int, session_version: int, must_change_password: bool, locale: str | None,
-                 roles: frozenset[Role]):
+                 roles: frozenset[Role], full_name: str, email: str, department_id: int, department_name: str):
         for name, value in (("id", user_id), ("session_version", session_version),
                             ("must_change_password", must_change_password), ("locale", locale),
-                            ("roles", roles), ("_user", None)):
+                            ("roles", roles), ("full_name", full_name), ("email", email),
+                            ("department_id", department_id), ("department_name", department_name),
+                            ("_user", None)):
             object.__setattr__(self, name, value)
 
     def get_id(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import bindparam, select
 
@@ -98,10 +99,10 @@ def _lock_progress(user: User, module: Module) -> ReadingProgress:
     """The person's progress row on the module, locked for this transaction
     (PostgreSQL): two tabs moving on at once are applied one after the other."""
     keys = {"user_id": user.id, "module_id": module.id}
-    progress = db.session.scalar(_LOCKED_PROGRESS, keys)
+    progress = db.session.scalar(_locked_progress(), keys)
     if progress is None:
         get_or_create(ReadingProgress, {"version": module.version, "furthest_section": 0, "round": 1}, **keys)
-        progress = db.session.scalars(_LOCKED_PROGRESS, keys).one()
+        progress = db.session.scalars(_locked_progress(), keys).one()
     if progress.version != module.version:  # a new version: reading starts over
         progress.version, progress.furthest_section = module.version, 0
     return progress
@@ -131,17 +132,23 @@ _MINIMUMS: dict[tuple, list[float]] = {}  # small: one entry per module version 
 def _readings(user: User, module: Module, progress: ReadingProgress | None) -> dict[int, SectionReading]:
     if progress is None or progress.version != module.version:
         return {}
-    return {r.position: r for r in db.session.scalars(_READINGS, {
+    return {r.position: r for r in db.session.scalars(_readings_of_round(), {
         "user_id": user.id, "module_id": module.id, "version": module.version, "round": progress.round})}
 
 
-# Built once: opening a section asks them every time (building a statement costs more than running it).
-_LOCKED_PROGRESS = select(ReadingProgress).where(
-    ReadingProgress.user_id == bindparam("user_id"), ReadingProgress.module_id == bindparam("module_id"),
-).with_for_update().execution_options(populate_existing=True)
-_READINGS = select(SectionReading).where(
-    SectionReading.user_id == bindparam("user_id"), SectionReading.module_id == bindparam("module_id"),
-    SectionReading.version == bindparam("version"), SectionReading.round == bindparam("round"))
+# Built once, on first use: opening a section asks them every time (building costs more than running).
+@cache
+def _locked_progress():
+    return select(ReadingProgress).where(
+        ReadingProgress.user_id == bindparam("user_id"), ReadingProgress.module_id == bindparam("module_id"),
+    ).with_for_update().execution_options(populate_existing=True)
+
+
+@cache
+def _readings_of_round():
+    return select(SectionReading).where(
+        SectionReading.user_id == bindparam("user_id"), SectionReading.module_id == bindparam("module_id"),
+        SectionReading.version == bindparam("version"), SectionReading.round == bindparam("round"))
 
 
 def _status(module: Module, readings: dict[int, SectionReading], now: datetime,

@@ -9,7 +9,7 @@ from trainer.content import services
 from trainer.content.forms import CompleteForm
 from trainer.content.policy import reading_policy
 from trainer.content.render import resolve_module_links
-from trainer.security import roles_required
+from trainer.security import identity_only, roles_required
 
 bp = Blueprint("content", __name__, url_prefix="/modules")
 
@@ -22,6 +22,7 @@ def _module_or_404(slug: str):
 
 
 @bp.get("/")
+@identity_only  # read by every reader between sections: the session's person without ORM objects
 @roles_required()
 def index():
     return render_template("content/index.html", course=services.progress_for(current_user))
@@ -59,6 +60,7 @@ def _page(module, position: int, status, form: CompleteForm | None = None, refus
 
 
 @bp.get("/<slug>/<int:position>")
+@identity_only
 @roles_required()
 def read(slug: str, position: int):
     module = _module_or_404(slug)

@@ -47,6 +47,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app, render_template
@@ -238,17 +239,20 @@ def unread_for(user_id: int, limit: int = PANEL_SIZE) -> tuple[list[Row], int]:
     """The newest unread notifications (id, kind, subject, link, created_at) and how many are unread
     (one query, two when there are more than fit in the panel)."""
     params = {"user_id": user_id, "limit": limit}
-    rows = db.session.execute(_UNREAD, params).all()
-    count = db.session.execute(_UNREAD_COUNT, params).scalar_one() if len(rows) == limit else len(rows)
+    newest, how_many = _unread_statements()
+    rows = db.session.execute(newest, params).all()
+    count = db.session.execute(how_many, params).scalar_one() if len(rows) == limit else len(rows)
     return rows, count
 
 
-# Built once, as every dashboard asks them (building a statement costs more than running it).
-_MINE_UNREAD = (Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
-_UNREAD = (select(Notification.id, Notification.kind, Notification.subject, Notification.link, Notification.created_at)
-           .where(*_MINE_UNREAD).order_by(Notification.created_at.desc(), Notification.id.desc())
-           .limit(bindparam("limit")))
-_UNREAD_COUNT = select(func.count()).select_from(Notification).where(*_MINE_UNREAD)
+@cache  # built once, on first use, as every dashboard asks them (building costs more than running)
+def _unread_statements():
+    mine_unread = (Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+    newest = (select(Notification.id, Notification.kind, Notification.subject, Notification.link,
+                     Notification.created_at)
+              .where(*mine_unread).order_by(Notification.created_at.desc(), Notification.id.desc())
+              .limit(bindparam("limit")))
+    return newest, select(func.count()).select_from(Notification).where(*mine_unread)
 
 
 def mark_read(user_id: int, notification_id: int | None = None, now: datetime | None = None) -> int:

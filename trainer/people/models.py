@@ -77,6 +77,10 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
     @property
+    def department_name(self) -> str:  # as SessionIdentity has it (templates read this one)
+        return self.department.name
+
+    @property
     def roles(self) -> set[Role]:
         return {row.role for row in self.role_rows}
 
