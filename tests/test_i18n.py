@@ -90,3 +90,17 @@ def test_wtforms_own_messages_follow_each_request_language(app):
     for _round in range(2):
         assert "Este campo es obligatorio." in spanish.post("/login", data={"login": "", "password": ""}).get_data(as_text=True)
         assert "This field is required." in english.post("/login", data={"login": "", "password": ""}).get_data(as_text=True)
+
+
+def test_templates_translate_in_the_language_in_force_even_when_it_changes_within_a_request(app):
+    """Mail is written in each recipient's language inside one request (force_locale): the translations
+    found once per request (i18n.page_translations) follow each change and come back after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        home = '{{ _("Home") }}'
+        assert render_template_string(home) == "Inicio"
+        with force_locale("en"):
+            assert render_template_string(home) == "Home"
+        assert render_template_string(home) == "Inicio"

@@ -22,12 +22,35 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def page_translations():
+    """The translations of the language in force. Flask-Babel finds them through several lookups on
+    every message, and a page asks for dozens: found once per request (or command) and language here.
+    `force_locale`, with which mail is written in each recipient's language, changes the locale, and
+    so what is found."""
+    from flask_babel import get_locale, get_translations
+
+    locale = get_locale()
+    held = g.get("_page_translations")
+    if held is None or held[0] is not locale:
+        held = (locale, get_translations())
+        g._page_translations = held
+    return held[1]
+
+
 def init_app(app: Flask) -> None:
     from flask_babel import get_locale
 
     from trainer import formatting
 
     formatting.init_app(app)  # dates, times, numbers and the names of codes, one style each
+    # Templates' _(), ngettext(), pgettext(), as Flask-Babel installs them, through page_translations.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def _inject_locale():
