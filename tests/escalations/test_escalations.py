@@ -157,8 +157,11 @@ def test_unacknowledged_escalations_are_chased_once_per_interval(bank, smtp_serv
     assert deliver_pending(now=lambda: raised + timedelta(hours=26)).sent == 2
     assert smtp_server.to(bank.supervisor.email)[-1].message["Subject"].startswith("Recordatorio")
     assert services.overdue_count(bank.hr, raised + timedelta(hours=25)) == 1
+    assert services.dashboard_counts(bank.hr, raised + timedelta(hours=23)) == (1, 0)  # open, not yet overdue
+    assert services.dashboard_counts(bank.supervisor, raised + timedelta(hours=25)) == (1, 1)
     assert services.chase(raised + timedelta(hours=49)) == 1  # the next interval
     services.acknowledge(bank.supervisor, escalation.id)
+    assert services.dashboard_counts(bank.hr, raised + timedelta(hours=100)) == (1, 0)  # open until followed up
     assert services.chase(raised + timedelta(hours=100)) == 0  # acknowledged: no more chasing
     assert db.session.get(Escalation, escalation.id).chase_count == 2
 

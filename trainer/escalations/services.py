@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 
 from trainer.audit_log import services as audit_trail
 from trainer.people.models import Department, Role, User, UserRole
@@ -324,15 +324,17 @@ def recently_closed(viewer: User, limit: int = 50) -> list[Escalation]:
                                    .limit(limit)))
 
 
+def dashboard_counts(viewer: User, now: datetime | None = None) -> tuple[int, int]:
+    """Open escalations (not followed up) and overdue ones (unacknowledged past the policy's threshold),
+    in the viewer's scope: one query, for dashboards."""
+    query = scoped(select(func.count(Escalation.id).filter(Escalation.followed_up_at.is_(None)),
+                          func.count(Escalation.id).filter(and_(*overdue_condition(now or utcnow())))), viewer)
+    still_open, overdue = db.session.execute(query).one()
+    return still_open, overdue
+
+
 def overdue_count(viewer: User, now: datetime | None = None) -> int:
-    """Unacknowledged past the policy's threshold, in the viewer's scope (for dashboards)."""
-    query = scoped(select(func.count(Escalation.id)).where(*overdue_condition(now or utcnow())), viewer)
-    return db.session.scalar(query) or 0
-
-
-def open_count(viewer: User) -> int:
-    query = scoped(select(func.count(Escalation.id)).where(Escalation.followed_up_at.is_(None)), viewer)
-    return db.session.scalar(query) or 0
+    return dashboard_counts(viewer, now)[1]
 
 
 # --- response times ---------------------------------------------------------------------

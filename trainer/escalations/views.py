@@ -102,7 +102,8 @@ def init_app(app) -> None:
             """Open and overdue escalations in the viewer's scope, for dashboards; None for those without the page."""
             if not current_user.is_authenticated or not services.may_open_escalations(current_user):
                 return None
-            return {"open": services.open_count(current_user), "overdue": services.overdue_count(current_user)}
+            still_open, overdue = services.dashboard_counts(current_user)
+            return {"open": still_open, "overdue": overdue}
 
         def can_open_escalations() -> bool:
             return current_user.is_authenticated and services.may_open_escalations(current_user)
