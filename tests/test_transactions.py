@@ -142,3 +142,52 @@ def test_actions_outside_the_database_follow_the_outermost_outcome(ctx):
     db.session.rollback()
     db.session.commit()  # nothing left over runs now
     assert done == ["committed 1", "rolled back 2"]
+
+
+@pytest.fixture
+def read_only_routes(app):
+    from trainer.transactions import read_only
+
+    @app.get("/t/reads")
+    @read_only
+    def reads():
+        names = db.session.scalars(select(Department.code).order_by(Department.code)).all()
+        mode = db.session.connection().connection.dbapi_connection.autocommit \
+            if db.engine.dialect.name == "postgresql" else None
+        return {"codes": names, "autocommit": mode}
+
+    @app.get("/t/reads-then-writes/<code>")
+    @read_only
+    def reads_then_writes(code):
+        _add(code)
+        return "written"
+
+    return app
+
+
+def test_a_read_only_view_reads_without_a_transaction_on_postgresql(read_only_routes, routes, client):
+    with read_only_routes.app_context():
+        _add("R1")
+        db.session.commit()
+    answer = client.get("/t/reads").get_json()
+    assert answer["codes"] == ["R1"]
+    # PostgreSQL: the driver in autocommit (no BEGIN, no COMMIT round trip); SQLite: not asked.
+    assert answer["autocommit"] is (True if db_is_postgresql(read_only_routes) else None)
+    assert client.post("/t/returns/W1").status_code == 200  # the next request has its transaction again
+    with read_only_routes.app_context():
+        assert db.session.scalar(select(Department.code).where(Department.code == "W1")) == "W1"
+
+
+def test_a_read_only_view_that_writes_is_refused_and_writes_nothing(read_only_routes, client):
+    from trainer.transactions import WriteInReadOnlyView
+
+    read_only_routes.config["PROPAGATE_EXCEPTIONS"] = True  # the error itself, not its 500 page
+    with pytest.raises(WriteInReadOnlyView):
+        client.get("/t/reads-then-writes/X1")
+    with read_only_routes.app_context():
+        assert db.session.scalar(select(Department.code).where(Department.code == "X1")) is None
+
+
+def db_is_postgresql(app) -> bool:
+    with app.app_context():
+        return db.engine.dialect.name == "postgresql"

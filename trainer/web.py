@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from trainer.certification import services as certification
 from trainer.content import services as content_services
 from trainer.security import identity_only
+from trainer.transactions import read_only
 
 bp = Blueprint("web", __name__)
 
@@ -19,6 +20,7 @@ def index():
 
 
 @bp.get("/dashboard")
+@read_only
 @identity_only  # the most visited page: the session's person without ORM objects
 @login_required
 def dashboard():

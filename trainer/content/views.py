@@ -10,6 +10,7 @@ from trainer.content.forms import CompleteForm
 from trainer.content.policy import reading_policy
 from trainer.content.render import resolve_module_links
 from trainer.security import identity_only, roles_required
+from trainer.transactions import read_only
 
 bp = Blueprint("content", __name__, url_prefix="/modules")
 
@@ -22,6 +23,7 @@ def _module_or_404(slug: str):
 
 
 @bp.get("/")
+@read_only
 @identity_only  # read by every reader between sections: the session's person without ORM objects
 @roles_required()
 def index():

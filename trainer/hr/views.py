@@ -28,6 +28,7 @@ MATRIX_VIEWERS = (Role.HR, Role.ADMIN, Role.SUPERVISOR)
 
 
 @bp.get("/")
+@transactions.read_only
 @roles_required(Role.HR, Role.ADMIN, Role.SUPERVISOR)
 def people():
     bank_wide = is_bank_wide(current_user)
@@ -68,6 +69,7 @@ def _locale() -> str:
 
 
 @bp.get("/matrix")
+@transactions.read_only
 @roles_required(*MATRIX_VIEWERS)
 def certification_matrix():
     form, matrix_filter = _matrix_filter()
