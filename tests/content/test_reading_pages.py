@@ -181,3 +181,38 @@ def test_internal_links_resolve_to_module_pages(app, client):
     client.post("/language", data={"locale": locale})
     page = client.get(f"/modules/{slug}/{position}").get_data(as_text=True)
     assert 'href="module:' not in page and 'href="/modules/' in page
+
+
+def test_opening_a_section_need_not_wait_for_the_disk_but_completing_does(app, client):
+    """PostgreSQL: a section's opening (redone by opening it again) commits without waiting for the
+    WAL; the completion, which counts, commits durably. What is seen is the setting at each commit."""
+    from sqlalchemy import event, text
+    from sqlalchemy.orm import Session
+
+    user_id, email = setup_reader(app)
+    client.post("/login", data={"login": email, "password": factories.PASSWORD})
+    sections = section_count(app)
+    for n in range(1, sections):
+        client.get(f"/modules/{SLUG}/{n}")
+        backdate(app, user_id, 3600)
+    at_commit: list[str] = []
+
+    def record(session):
+        if session.get_bind().dialect.name == "postgresql":
+            at_commit.append(session.scalar(text("SELECT current_setting('synchronous_commit')")))
+
+    def settings_at_commit(request):
+        at_commit.clear()
+        event.listen(Session, "before_commit", record)
+        try:
+            request()
+        finally:
+            event.remove(Session, "before_commit", record)
+        return list(at_commit)
+
+    opening = settings_at_commit(lambda: client.get(f"/modules/{SLUG}/{sections}"))
+    backdate(app, user_id, 3600)
+    completing = settings_at_commit(lambda: client.post(f"/modules/{SLUG}/complete", data={"confirm": "y"}))
+    assert len(completions(app)) == 1
+    if opening or completing:  # PostgreSQL
+        assert (set(opening), set(completing)) == ({"off"}, {"on"})

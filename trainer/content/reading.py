@@ -15,7 +15,7 @@ from trainer.content.models import (
     Module, ModuleCompletion, ModuleSection, ReadAssignment, ReadingConfirmation, ReadingProgress, SectionReading,
 )
 from trainer.content.policy import reading_policy, whole_seconds
-from trainer.dbutil import get_or_create
+from trainer.dbutil import commit_durably, commit_without_waiting_for_the_disk, get_or_create
 from trainer.extensions import db
 from trainer.timeutil import utcnow
 
@@ -184,6 +184,9 @@ def open_section(user: User, module: Module, position: int, now: datetime | None
     enough; this section's reading time starts only once the one before is read."""
     now = now or utcnow()
     progress = _lock_progress(user, module)
+    # Opening a section is redone by opening it again: its record need not wait for the disk.
+    # (Completing a module, which counts, commits durably and makes these durable too.)
+    commit_without_waiting_for_the_disk()
     readings = _readings(user, module, progress)
     minimums = _minimums(module)
     row = readings.get(position)
@@ -219,6 +222,7 @@ def complete_module(user: User, module: Module, confirmed: bool, locale: str = "
         raise NotConfirmed(module.slug)
     now = now or utcnow()
     progress = _lock_progress(user, module)
+    commit_durably()  # a completion counts (and makes the relaxed commits of the sections' openings durable)
     readings = _readings(user, module, progress)
     minimums = _minimums(module)
     if module.section_count:

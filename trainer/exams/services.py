@@ -31,6 +31,7 @@ from trainer.exams.drawing import Candidate, PoolTooSmall, draw
 from trainer.exams.grading import grade
 from trainer.exams.models import (Accommodation, AllowanceKind, AttemptItem, AttemptStatus, ExamAllowance, ExamAttempt,
                                   Question, QuestionVersion)
+from trainer.dbutil import commit_durably
 from trainer.extensions import db
 from trainer.refusals import Refusal
 from trainer.timeutil import utcnow
@@ -332,7 +333,7 @@ def record_answers(user: User, attempt_id: int, answers: dict[int, list[str]],
         raise ExamError("closed")
     if now > deadline_at:
         if now > submit_until and _may_close_now(attempt_id):
-            _commit_durably()  # the closure grades, and may grant a certificate
+            commit_durably()  # the closure grades, and may grant a certificate
             close_if_overdue(db.session.get(ExamAttempt, attempt_id), now)
         raise ExamError("time_up", keeps_changes=True)
     for position, selected in answers.items():
@@ -397,13 +398,6 @@ def _may_close_now(attempt_id: int) -> bool:
     row would deadlock: then neither closes it here, and the next page, submit or close-overdue does."""
     return db.session.scalar(select(ExamAttempt.id).where(ExamAttempt.id == attempt_id)
                              .with_for_update(key_share=True, skip_locked=True)) is not None
-
-
-def _commit_durably() -> None:
-    """Undo the answer sheet's relaxed commit (PostgreSQL) for a transaction that now writes what must last."""
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(select(func.set_config("synchronous_commit", "on", True)))
 
 
 def _sheet_query(with_positions: bool, postgresql: bool, for_update: bool = False):
