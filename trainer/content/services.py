@@ -27,7 +27,6 @@ from trainer.sourcefiles import SourceInvalid, SourceIssue
 from trainer.timeutil import utcnow
 
 
-
 # --- loading content/ -------------------------------------------------------
 
 @dataclass
