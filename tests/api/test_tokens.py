@@ -57,6 +57,24 @@ def test_revoking_twice_keeps_the_first_date(ctx):
     assert token.revoked_at == first and services.authenticate(f"Bearer {plaintext}") is None
 
 
+def test_the_log_tells_of_a_token_issued_or_revoked_only_once_it_is_kept(ctx, caplog):
+    admin = factories.user(Role.ADMIN)
+    db.session.commit()
+    caplog.set_level("INFO", logger="trainer.api.services")
+    services.issue_token("Never kept", admin)
+    db.session.rollback()
+    assert "issued" not in caplog.text
+    token, _plaintext = services.issue_token("Kept", admin)
+    db.session.commit()
+    assert f"API token {token.id} ({token.prefix})" in caplog.text and "issued by user" in caplog.text
+    services.revoke_token(token, admin)
+    db.session.rollback()
+    assert "revoked" not in caplog.text
+    services.revoke_token(db.session.get(ApiToken, token.id), admin)
+    db.session.commit()
+    assert "revoked by user" in caplog.text
+
+
 def test_a_use_is_committed_with_the_request_and_only_a_read_may_commit_lazily(app, client):
     """The count commits with the request, every use counted, a refused scope's too. On PostgreSQL a GET's
     commit need not wait for the disk (it records only the count); a POST may write a report, so its commit

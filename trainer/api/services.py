@@ -25,6 +25,7 @@ from trainer.api.scopes import Scope, serialize
 from trainer.certification import services as certification
 from trainer.api.models import ApiToken
 from trainer.extensions import db
+from trainer.transactions import after_commit
 from trainer.inspections.gate import refusal
 from trainer.timeutil import utcnow
 
@@ -64,8 +65,9 @@ def issue_token(name: str, created_by: User, scopes=(Scope.ELIGIBILITY_READ,),
     audit_trail.record("token.issued", f"token:{token.id}", actor=created_by, person=bound_to,
                        after={"name": token.name, "prefix": token.prefix, "scopes": token.scopes,
                               "bound_user_id": token.bound_user_id})
-    log.info("API token %s (%s) with scopes %r bound to user %s issued by user %s", token.id, token.prefix,
-             token.scopes, token.bound_user_id, created_by.id)
+    message = ("API token %s (%s) with scopes %r bound to user %s issued by user %s", token.id, token.prefix,
+               token.scopes, token.bound_user_id, created_by.id)
+    after_commit(lambda: log.info(*message))  # the log says what the database kept
     return token, plaintext
 
 
@@ -75,7 +77,8 @@ def revoke_token(token: ApiToken, actor: User) -> None:
         token.revoked_at = utcnow()
         audit_trail.record("token.revoked", f"token:{token.id}", actor=actor, before={"revoked": False},
                            after={"revoked": True, "name": token.name})
-        log.info("API token %s (%s) revoked by user %s", token.id, token.prefix, actor.id)
+        message = ("API token %s (%s) revoked by user %s", token.id, token.prefix, actor.id)
+        after_commit(lambda: log.info(*message))
 
 
 def authenticate(header_value: str | None) -> ApiToken | None:
