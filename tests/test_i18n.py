@@ -104,3 +104,15 @@ def test_templates_translate_in_the_language_in_force_even_when_it_changes_withi
         with force_locale("en"):
             assert render_template_string(home) == "Home"
         assert render_template_string(home) == "Inicio"
+
+
+def test_a_translated_message_escapes_what_is_put_into_it(app):
+    """The page's _() and ngettext() (i18n._bound_gettext) escape their variables, as Jinja's own do."""
+    from flask import render_template_string
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        hello = render_template_string('{{ _("Hello, %(name)s", name=n) }}', n="<script>x</script>")
+        assert hello == "Hello, &lt;script&gt;x&lt;/script&gt;"
+        many = render_template_string(
+            '{{ ngettext("%(num)d escalated warning signal is open.", "%(num)d escalated warning signals are open.", 3) }}')
+        assert many == "3 escalated warning signals are open."

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, request, session
+from jinja2 import pass_context
+from markupsafe import Markup
 
 CLI_LOCALE = "en"  # commands speak the source language, like their --help
 
@@ -37,6 +39,27 @@ def page_translations():
     return held[1]
 
 
+def _bound_gettext(translations) -> dict:
+    """The page's _(), ngettext(): Jinja's i18n extension looks them up in the context before the
+    environment's, so a render gets them bound to its translations, as Jinja's own newstyle functions
+    (autoescaped, always %-formatted) but without finding the translations again on every message.
+    Templates rendered without Flask's context processors use the environment's, above: same words."""
+    @pass_context
+    def gettext(context, string: str, **variables):
+        return _formatted(context, translations.ugettext(string), variables)
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, num: int, **variables):
+        variables.setdefault("num", num)
+        return _formatted(context, translations.ungettext(singular, plural, num), variables)
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
+def _formatted(context, text: str, variables: dict) -> str:
+    return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+
 def init_app(app: Flask) -> None:
     from flask_babel import get_locale
 
@@ -54,4 +77,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _inject_locale():
-        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"],
+                **_bound_gettext(page_translations())}
