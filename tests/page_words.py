@@ -19,6 +19,7 @@ ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 ISO_TIME = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})\b|T\d{2}:\d{2}")
 UTC = re.compile(r"\bUTC\b")
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+URL = re.compile(r"https?://\S+")  # an address shown to copy (a certificate's verification link): not words
 DECIMAL_POINT = re.compile(r"(?<![\d.,])\d+\.\d{1,2}(?![\d.])")  # 87.5 on a Spanish page (1.500 is grouping)
 # Names that are written so in every language.
 PROPER_NAMES = ("Open Badges 2.0",)
@@ -87,6 +88,7 @@ def problems(html: str, lang: str = "es", extra_codes: set[str] = frozenset()) -
     for chunk in visible_text(html, lang):
         for name in PROPER_NAMES:
             chunk = chunk.replace(name, "")
+        chunk = URL.sub("", chunk)  # its random token may read like a code ('q_4s-...')
         checks = [("ISO date", ISO_DATE), ("ISO time", ISO_TIME), ("UTC", UTC), ("raw code", SNAKE_CASE)]
         if lang == "es":
             checks += [("English word", ENGLISH), ("decimal point", DECIMAL_POINT)]

@@ -102,3 +102,11 @@ def test_the_scanner_finds_what_it_is_for():
     assert any("decimal point '87.5'" in p for p in found)
     assert not any("employee_no" in p or "'English'" in p or "1.500" in p or "2 dic" in p for p in found)
     assert len(found) == 5, found
+
+
+def test_an_address_shown_on_a_page_is_not_read_as_words():
+    """A verification link's random token ('q_4s-…') is an address to copy, not a raw code."""
+    from tests.page_words import problems
+
+    assert problems("<p>Verificar en http://localhost/verify/q_4s-gpLf3HgzMwJi2LEZOUu</p>") == []
+    assert problems("<p>Estado: not_started</p>") != []  # a code outside an address still counts
