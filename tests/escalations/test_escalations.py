@@ -159,6 +159,9 @@ def test_unacknowledged_escalations_are_chased_once_per_interval(bank, smtp_serv
     assert services.overdue_count(bank.hr, raised + timedelta(hours=25)) == 1
     assert services.dashboard_counts(bank.hr, raised + timedelta(hours=23)) == (1, 0)  # open, not yet overdue
     assert services.dashboard_counts(bank.supervisor, raised + timedelta(hours=25)) == (1, 1)
+    elsewhere = factories.user(Role.SUPERVISOR, dept=bank.other)  # another department's supervisor
+    assert services.dashboard_counts(elsewhere, raised + timedelta(hours=25)) == (0, 0)
+    assert services.dashboard_counts(bank.supervisor, raised + timedelta(hours=25)) == (1, 1)
     assert services.chase(raised + timedelta(hours=49)) == 1  # the next interval
     services.acknowledge(bank.supervisor, escalation.id)
     assert services.dashboard_counts(bank.hr, raised + timedelta(hours=100)) == (1, 0)  # open until followed up

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 
 from trainer.audit_log import services as audit_trail
 from trainer.people.models import Department, Role, User, UserRole
@@ -222,8 +222,16 @@ def record_follow_up(actor: User, escalation_id: int, action_taken: str, action_
 # --- chasing ----------------------------------------------------------------------------
 
 def overdue_condition(now: datetime):
-    hours = escalation_policy().chase_after_hours
-    return (Escalation.acknowledged_at.is_(None), Escalation.raised_at <= now - timedelta(hours=hours))
+    return _overdue_rows(_overdue_before(now))
+
+
+def _overdue_rows(raised_before):
+    """Unacknowledged and raised before `raised_before` (a time, or a bound parameter)."""
+    return (Escalation.acknowledged_at.is_(None), Escalation.raised_at <= raised_before)
+
+
+def _overdue_before(now: datetime) -> datetime:
+    return now - timedelta(hours=escalation_policy().chase_after_hours)
 
 
 def is_overdue(escalation: Escalation, now: datetime | None = None) -> bool:
@@ -327,10 +335,21 @@ def recently_closed(viewer: User, limit: int = 50) -> list[Escalation]:
 def dashboard_counts(viewer: User, now: datetime | None = None) -> tuple[int, int]:
     """Open escalations (not followed up) and overdue ones (unacknowledged past the policy's threshold),
     in the viewer's scope: one query, for dashboards."""
-    query = scoped(select(func.count(Escalation.id).filter(Escalation.followed_up_at.is_(None)),
-                          func.count(Escalation.id).filter(and_(*overdue_condition(now or utcnow())))), viewer)
-    still_open, overdue = db.session.execute(query).one()
+    every = sees_every_department(viewer)
+    key = (every, viewer.has_role(Role.SUPERVISOR), None if every else viewer.department_id)
+    statement = _COUNTS.get(key)
+    if statement is None:  # built once per scope: every supervisor's and HR's dashboard asks it
+        overdue_before = bindparam("overdue_before", type_=Escalation.raised_at.type)
+        statement = _COUNTS[key] = scoped(select(
+            func.count(Escalation.id).filter(Escalation.followed_up_at.is_(None)),
+            func.count(Escalation.id).filter(and_(*_overdue_rows(overdue_before)))), viewer)
+    still_open, overdue = db.session.execute(statement, {"overdue_before": _overdue_before(now or utcnow())}).one()
     return still_open, overdue
+
+
+# The dashboard counts' statement per scope (bank-wide or not, supervisor or not, department): what
+# `scoped` makes of it depends on nothing else, and there are as many as departments at most.
+_COUNTS: dict[tuple, Select] = {}
 
 
 def overdue_count(viewer: User, now: datetime | None = None) -> int:
