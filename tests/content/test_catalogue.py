@@ -27,12 +27,24 @@ def test_an_unchanged_catalogue_costs_one_small_query(ctx, tree, count_queries):
     tree.write("beta", order=2)
     sync(tree)
     first = catalogue()
+    db.session.commit()  # a new transaction, as the next request
     with count_queries() as queries:
         again = catalogue()
         services.module_by_slug("beta")
         services.titles("en")
-    assert again is first and len(queries) == 3  # the stamp, once per use
+    assert again is first and len(queries) == 1  # the stamp, once in the transaction
     assert [m.slug for m in again.modules] == ["alpha", "beta"]
+
+
+def test_a_load_shows_at_once_in_the_transaction_that_loads(ctx, tree):
+    tree.write("alpha")
+    sync(tree)
+    assert services.module_by_slug("alpha").version == 1  # read, and remembered for this transaction
+    tree.write("alpha", version=2)
+    services.sync_modules(services.read_sources(tree.content, tree.bank))  # not committed yet
+    assert services.module_by_slug("alpha").version == 2
+    db.session.rollback()
+    assert services.module_by_slug("alpha").version == 1  # the load was not kept
 
 
 def test_a_load_in_this_process_shows_at_once(ctx, tree):
@@ -97,9 +109,11 @@ def test_sections_read_once_and_in_the_readers_language(ctx, tree, count_queries
     no_such_language = services.section_page(alpha, "fr", 1)  # Spanish is what every module has
     assert no_such_language.section.locale == "es" and no_such_language.module_title == "alpha es"
     assert services.section_page(beta, "en", beta.section_count + 1) is None
+    db.session.commit()  # the next request
     with count_queries() as queries:
         services.section_page(beta, "es", 1)
-    assert len(queries) == 1  # the stamp: beta's sections are already held
+        services.section_page(beta, "en", 2)
+    assert len(queries) == 1  # the stamp, once: beta's sections are already held
 
 
 def test_sections_of_a_module_rewritten_meanwhile_are_not_kept(ctx, tree):

@@ -4,9 +4,9 @@ Content changes only when content/ is loaded (`library.sync_all`), yet every pag
 the modules, their qualifications and their texts again: three queries and their ORM objects per
 request. Each process keeps the last catalogue it read, with the stamp it was read under: how many
 modules there are and the latest change to one (every write to a module, a retirement included,
-moves its `updated_at`). Each use reads the modules' stamp, one row, and reads the catalogue again
-only when it moved, so a load in any process or from the command line shows in every process on its
-next request.
+moves its `updated_at`). A transaction's first use reads the modules' stamp, one row, and reads the
+catalogue again only when it moved, so a load in any process or from the command line shows in every
+process on its next request (and in the loading transaction at once: `sync_modules` forgets the memo).
 
 Sections (their HTML) are read a module at a time, on first use, and kept only if the module was not
 rewritten in between (same `updated_at` as the catalogue's): a catalogue never mixes two loads.
@@ -100,14 +100,23 @@ class Catalogue:
 
 
 def catalogue() -> Catalogue:
-    """The catalogue as the database has it now (one small query when nothing changed)."""
-    stamp = tuple(db.session.execute(_STAMP).one())
+    """The catalogue as the database has it now: one small query on a transaction's first use, none
+    after it in the same transaction (a content load in it says so: `forget_in_this_transaction`)."""
+    session = db.session()
+    memo = session.info.get(_KEY)
+    if memo is not None and memo[0] is session.get_transaction():
+        return memo[1]
+    stamp = tuple(session.execute(_STAMP).one())
     held: Catalogue | None = current_app.extensions.get(_KEY)
-    if held is not None and held.stamp == stamp:
-        return held
-    fresh = _read()
-    current_app.extensions[_KEY] = fresh
-    return fresh
+    if held is None or held.stamp != stamp:
+        held = current_app.extensions[_KEY] = _read()
+    session.info[_KEY] = (session.get_transaction(), held)
+    return held
+
+
+def forget_in_this_transaction() -> None:
+    """Modules were written in this transaction: the next use reads the stamp again."""
+    db.session().info.pop(_KEY, None)
 
 
 def _read() -> Catalogue:

@@ -12,7 +12,9 @@ from sqlalchemy import and_, bindparam, delete, func, literal_column, select, un
 
 from trainer.people.models import User
 from trainer.certification.definitions import load_qualifications
-from trainer.content.catalogue import FALLBACK_LOCALE, CatalogueModule, Section, Wording, catalogue
+from trainer.content.catalogue import (
+    FALLBACK_LOCALE, CatalogueModule, Section, Wording, catalogue, forget_in_this_transaction,
+)
 from trainer.content.loader import ModuleSource, load_modules
 from trainer.content.models import (
     Module, ModuleCompletion, ModuleQualification, ModuleSection, ModuleText, ReadAssignment, ReadingProgress,
@@ -52,6 +54,7 @@ def read_sources(content_dir: Path | None = None, bank_dir: Path | None = None) 
 
 def sync_modules(sources: list[ModuleSource]) -> SyncReport:
     """Bring the database in line with the validated sources. Runs in the caller's transaction."""
+    forget_in_this_transaction()  # what this transaction read of the catalogue is about to change
     report = SyncReport()
     existing = {m.slug: m for m in db.session.scalars(select(Module)).all()}
     _refuse_version_going_back(sources, existing)
