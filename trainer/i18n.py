@@ -1,4 +1,5 @@
-"""Language choice: the person's saved preference, else the session's, else the browser's."""
+"""Language choice (the person's saved preference, else the session's, else the browser's) and the
+translations templates read their words from."""
 from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, request, session
