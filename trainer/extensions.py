@@ -39,7 +39,7 @@ csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()  # Bootstrap's CSS and JS from the package, served locally
 # Per-process memory: template fragments that are the same for everyone with the same
-# language and roles (the navigation), rendered once instead of on every page.
+# language and roles (the menus, the stylesheet and script tags), rendered once, not on every page.
 fragments = Cache(config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 0, "CACHE_THRESHOLD": 200})
 
 
