@@ -179,8 +179,8 @@ def eligibility_batch(employee_nos: list[str], qualification_code: str | None, o
     same rule (`_answer`, the gate's `refusal`) per person. Numbers no person has are listed
     under `unknown`; each number is answered once, in the order first asked."""
     codes = _codes(qualification_code)
-    wanted = list(dict.fromkeys(number.strip().lower() for number in employee_nos))
-    people = {person.employee_no.lower(): person for person in db.session.scalars(
+    wanted = list(dict.fromkeys(employee_no_key(number) for number in employee_nos))
+    people = {employee_no_key(person.employee_no): person for person in db.session.scalars(
         _people().where(func.lower(User.employee_no).in_(wanted)))} if wanted else {}
     today = certification.today()
     found = [people[number] for number in wanted if number in people]
@@ -188,7 +188,7 @@ def eligibility_batch(employee_nos: list[str], qualification_code: str | None, o
         results = [_answer(person, codes, on_date, today) for person in found]
     return {"on": on_date.isoformat(), "results": results,
             "unknown": [number for number in dict.fromkeys(n.strip() for n in employee_nos)
-                        if number.lower() not in people]}
+                        if employee_no_key(number) not in people]}
 
 
 def _people():

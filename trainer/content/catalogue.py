@@ -90,11 +90,9 @@ class Catalogue:
         """The module's sections in `locale` if it has them, else in Spanish, in order."""
         every = self._sections.get(module.id)
         if every is None:
-            every = _read_sections(module)
-            if every is not None:
+            every, same_load = _read_sections(module)
+            if same_load:  # else rewritten since this catalogue was read: served as read, not kept
                 self._sections[module.id] = every
-            else:  # rewritten since this catalogue was read: serve it fresh, keep nothing
-                every = _read_sections(module, check=False)
         mine = [s for s in every if s.locale == locale]
         return mine or [s for s in every if s.locale == FALLBACK_LOCALE]
 
@@ -144,7 +142,8 @@ def _read() -> Catalogue:
     return Catalogue(stamp=stamp, modules=modules, wordings=wordings)
 
 
-def _read_sections(module: CatalogueModule, check: bool = True) -> tuple[Section, ...] | None:
+def _read_sections(module: CatalogueModule) -> tuple[tuple[Section, ...], bool]:
+    """The module's sections, and whether they are of the load this catalogue's module is."""
     rows = db.session.execute(
         select(ModuleSection.locale, ModuleSection.position, ModuleSection.title, ModuleSection.html,
                Module.updated_at)
@@ -152,7 +151,5 @@ def _read_sections(module: CatalogueModule, check: bool = True) -> tuple[Section
         .where(ModuleSection.module_id == module.id)
         .order_by(ModuleSection.locale, ModuleSection.position)
     ).all()
-    if check and any(r.updated_at != module.updated_at for r in rows):
-        return None
-    return tuple(Section(r.locale, r.position, r.title, r.html) for r in rows)
-
+    return (tuple(Section(r.locale, r.position, r.title, r.html) for r in rows),
+            all(r.updated_at == module.updated_at for r in rows))

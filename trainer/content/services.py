@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Callable
 
@@ -213,7 +213,7 @@ def _reading_facts(user_id: int, module_id: int | None = None) -> _ReadingFacts:
     )
 
 
-@lru_cache(maxsize=2)
+@cache
 def _reading_facts_query(one_module: bool):
     """Built once: building a statement and its cache key costs several times running it."""
     def of(model):
@@ -231,13 +231,17 @@ def _reading_facts_query(one_module: bool):
     )
 
 
+def _completed(module: CatalogueModule, facts: _ReadingFacts) -> bool:
+    """The current version completed, and no re-read asked for since."""
+    return (module.id, module.version) in facts.completed and module.id not in facts.assigned
+
+
 def _progress(module: CatalogueModule, facts: _ReadingFacts, title: str, summary: str) -> ModuleProgress:
     """The progress rule: reading counts on the current version only; a completion counts unless the
     person was told to read the module again; an older completion asks for a re-read."""
     version, furthest = facts.furthest.get(module.id, (None, 0))
-    assigned = module.id in facts.assigned
-    completed = (module.id, module.version) in facts.completed and not assigned
-    older = assigned or any(m == module.id and v < module.version for m, v in facts.completed)
+    completed = _completed(module, facts)
+    older = module.id in facts.assigned or any(m == module.id and v < module.version for m, v in facts.completed)
     return ModuleProgress(
         module=module, title=title, summary=summary, furthest_section=furthest if version == module.version else 0,
         completed=completed, needs_reread=older and not completed,
@@ -298,15 +302,11 @@ def withdraw_rereading(user_id: int, cause: str, reason: str, now: datetime | No
     ).rowcount
 
 
-def has_completed_current(user_id: int, qualification: str) -> tuple[bool, list[Module]]:
+def has_completed_current(user_id: int, qualification: str) -> tuple[bool, list[CatalogueModule]]:
     """Whether the person completed the current version of every module of a
     qualification; also returns the modules still missing."""
-    modules = qualification_modules(qualification)
-    done = set(db.session.execute(
-        select(ModuleCompletion.module_id, ModuleCompletion.version).where(ModuleCompletion.user_id == user_id)
-    ))
-    assigned = open_assignments(user_id)
-    missing = [m for m in modules if (m.id, m.version) not in done or m.id in assigned]
+    facts = _reading_facts(user_id)
+    missing = [m for m in qualification_modules(qualification) if not _completed(m, facts)]
     return not missing, missing
 
 
