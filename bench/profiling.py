@@ -1,6 +1,7 @@
 """Where the time of one request goes: cProfile around the hot requests, in process.
 
     .venv/bin/python bench/profiling.py [--database-url URL] [--requests 300] [--top 12] [--only dashboard,...]
+    .venv/bin/python bench/profiling.py --wall [...]   # no profiler: wall time per request, median and p90
 
 Drives the Flask test client (CSRF on, a real login, production-like config)
 through an exam autosave, a submit-and-grade, an eligibility API call, its
@@ -15,8 +16,10 @@ import cProfile
 import json
 import pstats
 import re
+import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +70,17 @@ def cumulative_of(stats: pstats.Stats, needles: dict[str, str], calls: int) -> d
     return out
 
 
+def wall_times(label: str, work, n: int, status: int) -> str:
+    """One table row: the median and p90 of the wall time of requests 1..n-1 (no profiler)."""
+    times, bad = [], 0
+    for i in range(1, n):
+        start = time.perf_counter()
+        bad += work(i).status_code != status
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return f"| {label} | {statistics.median(times):.2f} | {times[int(len(times) * 0.9)]:.2f} | {bad}/{len(times)} |"
+
+
 CUMULATIVE = {
     "user load": "services.py:load_user_for_session",
     "CSRF check": "csrf.py:protect",
@@ -85,6 +99,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=12)
     parser.add_argument("--only", default="", help="comma-separated request kinds, e.g. dashboard,section")
     parser.add_argument("--dump", default="", help="directory to write each kind's pstats file to (for callers)")
+    parser.add_argument("--wall", action="store_true",
+                        help="no profiler: each request's wall time, median and p90 (to compare two versions)")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="trainer-profile-")
     database_url = args.database_url or f"sqlite:///{tmp}/profile.sqlite3"
@@ -150,18 +166,24 @@ def main() -> None:
              ("eligibility API", eligibility), ("eligibility batch, 100 people", batch), ("dashboard", dashboard),
              ("module list", module_list), ("module section", module_section)]
     backend = database_url.split(":", 1)[0]
-    print(f"# Profile ({backend}, {n} requests each, Flask test client)\n")
+    print(f"# {'Wall time' if args.wall else 'Profile'} ({backend}, {n} requests each, Flask test client)\n")
     wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+    if args.wall:
+        print("| request | median ms | p90 ms | other statuses |\n| --- | ---: | ---: | ---: |")
     for label, work in kinds:
         if wanted and not any(w in label for w in wanted):
             continue
         status = work(0).status_code  # warm up (and the first submit is not profiled twice: index 0 reused)
+        if args.wall:
+            print(wall_times(label, work, n, status))
+            continue
         profiler = cProfile.Profile()
         profiler.enable()
         codes = [work(i).status_code for i in range(1, n)]
         profiler.disable()
         stats = pstats.Stats(profiler)
         if args.dump:
+            Path(args.dump).mkdir(parents=True, exist_ok=True)
             stats.dump_stats(str(Path(args.dump) / (re.sub(r"\W+", "-", label).strip("-") + ".pstats")))
         calls = len(codes)
         bad = sum(1 for c in codes if c != status)  # the warm-up's status is the expected one (a submit: 302)

@@ -191,3 +191,63 @@ def test_a_read_only_view_that_writes_is_refused_and_writes_nothing(read_only_ro
 def db_is_postgresql(app) -> bool:
     with app.app_context():
         return db.engine.dialect.name == "postgresql"
+
+
+@pytest.fixture
+def one_write_routes(app):
+    from trainer.transactions import one_write, transaction_from_here
+
+    @app.post("/t/one-write/<code>")
+    @one_write
+    def writes_once(code):
+        db.session.scalars(select(Department.code)).all()  # reads first, as the autosave does
+        _add(code)
+        mode = db.session.connection().connection.dbapi_connection.autocommit \
+            if db.engine.dialect.name == "postgresql" else None
+        return {"autocommit": mode}
+
+    @app.post("/t/one-write-twice/<code>")
+    @one_write
+    def writes_twice(code):
+        _add(code)
+        _add(code + "-again")
+        return "written twice"
+
+    @app.post("/t/one-write-then-a-transaction/<code>/<outcome>")
+    @one_write
+    def then_a_transaction(code, outcome):
+        db.session.scalars(select(Department.code)).all()
+        transaction_from_here()
+        _add(code)
+        _add(code + "-2")
+        if outcome == "refuse":
+            raise Refusal("No.", "no")
+        return "both"
+
+    return app
+
+
+def test_a_one_write_view_writes_without_a_transaction_on_postgresql(one_write_routes, client):
+    answer = client.post("/t/one-write/O1").get_json()
+    assert answer["autocommit"] is (True if db_is_postgresql(one_write_routes) else None)
+    with one_write_routes.app_context():
+        assert db.session.scalar(select(Department.code).where(Department.code == "O1")) == "O1"
+
+
+def test_a_second_write_in_a_one_write_view_is_refused(one_write_routes, client):
+    """A programming error, caught on either database: on PostgreSQL the first write has committed by then."""
+    from trainer.transactions import SecondWriteInOneWriteView
+
+    one_write_routes.config["PROPAGATE_EXCEPTIONS"] = True
+    with pytest.raises(SecondWriteInOneWriteView):
+        client.post("/t/one-write-twice/O2")
+    with one_write_routes.app_context():
+        assert db.session.scalar(select(Department.code).where(Department.code == "O2-again")) is None
+
+
+def test_after_transaction_from_here_the_writes_stand_or_fall_together(one_write_routes, client):
+    assert client.post("/t/one-write-then-a-transaction/T1/return").status_code == 200
+    client.post("/t/one-write-then-a-transaction/T2/refuse")
+    with one_write_routes.app_context():
+        kept = set(db.session.scalars(select(Department.code).where(Department.code.like("T%"))))
+    assert kept == {"T1", "T1-2"}

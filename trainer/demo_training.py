@@ -86,6 +86,7 @@ def _ease(qid: str) -> float:
 def _sit(person: User, at: datetime, rng: random.Random, ability: float, outcome: str | None = None) -> bool:
     """One attempt: answers drawn from the person's ability and the question's ease; `outcome`
     "pass" answers everything right, "fail" keeps the score below any pass mark."""
+    from trainer.exams import answering
     from trainer.exams import services as exams
     from trainer.exams.grading import correct_option_ids
     from trainer.exams.models import Question, QuestionVersion
@@ -105,7 +106,7 @@ def _sit(person: User, at: datetime, rng: random.Random, ability: float, outcome
             right += 1
         # Wrong answers favour the first distractor, as real ones do.
         answers[item.position] = correct if good or not wrong else [wrong[0] if rng.random() < 0.6 else rng.choice(wrong)]
-    exams.save_answers(person, attempt.id, answers, now=at + timedelta(minutes=12))
+    answering.save_answers(person, attempt.id, answers, now=at + timedelta(minutes=12))
     return bool(exams.submit(person, attempt.id, now=at + timedelta(minutes=20)).passed)
 
 

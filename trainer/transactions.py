@@ -18,6 +18,9 @@ The convention, everywhere in trainer:
   `with db.session.begin_nested():`, so losing rolls back that step only.
 - **A command** (`flask trainer …`) or a worker is its own caller: it commits where its unit of work ends
   (`unit_of_work()`), once per command or once per item it handles.
+- **A hot view may say how little it needs**: `read_only` (it writes nothing) or `one_write` (one writing
+  statement, whole by itself). Either runs on PostgreSQL without BEGIN and COMMIT round trips, and either
+  refuses, on both databases, the statement that would break its promise.
 - **What lives outside the database** (an evidence file) follows the transaction's outcome: a service
   asks for `after_commit(action)` (remove the file of a deleted row) or `after_rollback(action)` (remove a
   file written for a row that was not kept). They follow the outermost transaction: an action asked for
@@ -107,8 +110,9 @@ class TransactionalFlask(Flask):
 
     def preprocess_request(self):
         view = self.view_functions.get(request.endpoint) if request.endpoint else None
-        if getattr(view, "read_only", False):
-            _read_without_transaction()
+        for mode in _MODES:
+            if getattr(view, mode, False):
+                _without_transaction(mode)
         return super().preprocess_request()
 
     def dispatch_request(self):
@@ -125,24 +129,60 @@ def read_only(view: F) -> F:
     return view
 
 
+def one_write(view: F) -> F:
+    """Mark a view (outermost, under the route) that writes with one statement, whole by itself (an UPDATE
+    guarded in its own WHERE: all of its rows or none; the exam autosave), and decides nothing after it.
+    On PostgreSQL its statements run without a transaction around them, as a `read_only` view's do, and the
+    write commits as it runs: the request saves the BEGIN and COMMIT round trips, two of an autosave's four.
+    A second writing statement is refused on either database: the two could not stand or fall together.
+    A rare path that must write more than once (an overdue attempt closed and graded) calls
+    `transaction_from_here()` first."""
+    view.one_write = True  # type: ignore[attr-defined]
+    return view
+
+
+def transaction_from_here() -> None:
+    """In a view marked `one_write`, before a path that writes more than once: what ran so far is committed
+    (on PostgreSQL it is already, statement by statement), and from here on the request's statements run
+    in one transaction, committed when the view returns like any other view's. Elsewhere: nothing to do."""
+    session = db.session()
+    if session.in_transaction() and session.connection().get_execution_options().get(_ONE_WRITE):
+        session.commit()
+
+
 class WriteInReadOnlyView(RuntimeError):
     """A view marked `read_only` tried to write: a programming error, answered as a 500."""
 
 
-_READ_ONLY = "trainer_read_only"
+class SecondWriteInOneWriteView(RuntimeError):
+    """A view marked `one_write` wrote a second time: a programming error, answered as a 500."""
+
+
+_READ_ONLY, _ONE_WRITE = "trainer_read_only", "trainer_one_write"
+_MODES = {"read_only": _READ_ONLY, "one_write": _ONE_WRITE}  # the view's mark: its connection's option
+_WRITTEN = "trainer_written"  # in the connection's info: a `one_write` view has written
 _READS = ("SELECT", "WITH")
 
 
-def _read_without_transaction() -> None:
+def _without_transaction(mode: str) -> None:
     if db.session().in_transaction():  # the request shares a session already at work (a test's context)
         return
-    options = {_READ_ONLY: True}
+    options = {_MODES[mode]: True}
     if db.engine.dialect.name == "postgresql":  # SQLite's BEGIN costs no round trip
         options["isolation_level"] = "AUTOCOMMIT"
-    db.session.connection(execution_options=options)
+    connection = db.session.connection(execution_options=options)
+    connection.info.pop(_WRITTEN, None)  # the info outlives the checkout: a new request, nothing written
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _refuse_writes(conn, _cursor, statement: str, _parameters, _context, _executemany) -> None:
-    if conn.get_execution_options().get(_READ_ONLY) and not statement.lstrip().upper().startswith(_READS):
+def _guard_the_modes(conn, _cursor, statement: str, _parameters, _context, _executemany) -> None:
+    options = conn.get_execution_options()
+    if not options:
+        return
+    reads = statement.lstrip().upper().startswith(_READS)
+    if options.get(_READ_ONLY) and not reads:
         raise WriteInReadOnlyView(f"a read-only view tried to write: {statement[:80]}")
+    if options.get(_ONE_WRITE) and not reads:
+        if conn.info.get(_WRITTEN):
+            raise SecondWriteInOneWriteView(f"a second write in a one-write view: {statement[:80]}")
+        conn.info[_WRITTEN] = True

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from trainer.people.models import Role, User
 from trainer.certification.models import Certificate
 from trainer.certification import services as certification
+from trainer.exams import answering
 from trainer.exams import services as exams
 from trainer.exams.models import AttemptItem, AttemptStatus, ExamAttempt, QuestionVersion
 from trainer.extensions import db
@@ -50,9 +51,9 @@ def test_second_start_resumes_the_same_attempt(person):
 def test_autosave_and_resume(person):
     attempt = exams.start_attempt(person, "inspector", now=NOW)
     chosen = answers(attempt)
-    count = exams.save_answers(person, attempt.id, {1: chosen[1], 2: chosen[2]}, now=NOW)
+    count = answering.save_answers(person, attempt.id, {1: chosen[1], 2: chosen[2]}, now=NOW)
     assert count == 2
-    assert exams.save_answers(person, attempt.id, {2: []}, now=NOW) == 1  # clearing an answer
+    assert answering.save_answers(person, attempt.id, {2: []}, now=NOW) == 1  # clearing an answer
 
 
 def test_fail_then_cooldown_then_pass(person):
@@ -86,7 +87,7 @@ def test_extra_time_accommodation_extends_the_deadline(person):
 def test_answering_a_question_not_in_the_attempt_is_refused(person):
     attempt = exams.start_attempt(person, "inspector", now=NOW)
     with pytest.raises(exams.ExamError) as caught:
-        exams.save_answers(person, attempt.id, {999: ["a"]}, now=NOW)
+        answering.save_answers(person, attempt.id, {999: ["a"]}, now=NOW)
     assert caught.value.code == "unknown_question"
 
 
@@ -94,7 +95,7 @@ def test_changed_option_ids_are_refused_and_nothing_is_saved(person):
     attempt = exams.start_attempt(person, "inspector", now=NOW)
     good = answers(attempt)
     with pytest.raises(exams.ExamError) as caught:
-        exams.save_answers(person, attempt.id, {1: good[1], 2: ["zz"]}, now=NOW)
+        answering.save_answers(person, attempt.id, {1: good[1], 2: ["zz"]}, now=NOW)
     assert caught.value.code == "unknown_option"
     assert db.session.scalar(select(func.count()).select_from(AttemptItem).where(AttemptItem.selected.is_not(None))) == 0
 
@@ -103,13 +104,13 @@ def test_two_options_on_a_single_choice_question_are_refused(person):
     attempt = exams.start_attempt(person, "inspector", now=NOW)
     single = next(i for i in exams.items_of(attempt) if i.question_version.body["kind"] == "single")
     with pytest.raises(exams.ExamError):
-        exams.save_answers(person, attempt.id, {single.position: single.option_order[:2]}, now=NOW)
+        answering.save_answers(person, attempt.id, {single.position: single.option_order[:2]}, now=NOW)
 
 
 def test_someone_elses_attempt_is_not_found(person):
     attempt = exams.start_attempt(person, "inspector", now=NOW)
     intruder = factories.user()
-    for action in (lambda: exams.save_answers(intruder, attempt.id, {1: []}, now=NOW),
+    for action in (lambda: answering.save_answers(intruder, attempt.id, {1: []}, now=NOW),
                    lambda: exams.submit(intruder, attempt.id, now=NOW)):
         with pytest.raises(exams.ExamError) as caught:
             action()
@@ -120,10 +121,10 @@ def test_someone_elses_attempt_is_not_found(person):
 def test_answers_after_the_deadline_are_refused_and_the_attempt_is_graded_as_saved(person):
     attempt = exams.start_attempt(person, "inspector", now=NOW)
     good = answers(attempt)
-    exams.save_answers(person, attempt.id, {p: good[p] for p in range(1, 16)}, now=NOW + timedelta(minutes=10))
+    answering.save_answers(person, attempt.id, {p: good[p] for p in range(1, 16)}, now=NOW + timedelta(minutes=10))
     late = NOW + timedelta(minutes=31)
     with pytest.raises(exams.ExamError) as caught:
-        exams.save_answers(person, attempt.id, {16: good[16]}, now=late)
+        answering.save_answers(person, attempt.id, {16: good[16]}, now=late)
     assert caught.value.code == "time_up"
     closed = db.session.get(ExamAttempt, attempt.id)
     assert closed.status is AttemptStatus.SUBMITTED and closed.closed_by == "deadline"
@@ -132,13 +133,13 @@ def test_answers_after_the_deadline_are_refused_and_the_attempt_is_graded_as_sav
 
 def test_replaying_a_submit_returns_the_same_result(person):
     attempt = exams.start_attempt(person, "inspector", now=NOW)
-    exams.save_answers(person, attempt.id, answers(attempt), now=NOW)
+    answering.save_answers(person, attempt.id, answers(attempt), now=NOW)
     first = exams.submit(person, attempt.id, now=NOW + timedelta(minutes=1))
     again = exams.submit(person, attempt.id, now=NOW + timedelta(minutes=2))
     assert again.id == first.id and again.submitted_at == first.submitted_at
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
     with pytest.raises(exams.ExamError):
-        exams.save_answers(person, attempt.id, {1: []}, now=NOW + timedelta(minutes=2))
+        answering.save_answers(person, attempt.id, {1: []}, now=NOW + timedelta(minutes=2))
 
 
 def test_grace_policy_accepts_submission_but_not_answers(person):
@@ -149,7 +150,7 @@ def test_grace_policy_accepts_submission_but_not_answers(person):
     attempt = exams.start_attempt(person, "supervisor", now=NOW + timedelta(hours=1))
     in_grace = attempt.deadline_at + timedelta(minutes=1)
     with pytest.raises(exams.ExamError):
-        exams.save_answers(person, attempt.id, {1: []}, now=in_grace)
+        answering.save_answers(person, attempt.id, {1: []}, now=in_grace)
     submitted = exams.submit(person, attempt.id, now=in_grace)
     assert submitted.closed_by == "person"
 
@@ -163,7 +164,7 @@ def test_close_overdue_grades_open_attempts(person):
 
 def test_concurrent_submits_grade_once(app, person):
     attempt = exams.start_attempt(person, "inspector", now=NOW)
-    exams.save_answers(person, attempt.id, answers(attempt), now=NOW)
+    answering.save_answers(person, attempt.id, answers(attempt), now=NOW)
     db.session.commit()
     person_id, attempt_id = person.id, attempt.id
 

@@ -4,6 +4,7 @@ import queue
 from datetime import datetime, timedelta, timezone
 
 from trainer.people.models import User
+from trainer.exams import answering
 from trainer.exams import services as exams
 from trainer.exams.grading import grade
 from trainer.exams.models import AttemptStatus, ExamAttempt
@@ -27,7 +28,7 @@ def test_autosaves_racing_the_submit_never_change_graded_answers(app, ctx):
         attempt = exams.start_attempt(person, "inspector", now=NOW)
         right, wrong = answers(attempt), answers(attempt, right=0)
         fixes = list(range(1, RACERS + 1))
-        exams.save_answers(person, attempt.id, {**right, **{p: wrong[p] for p in fixes}}, now=NOW)
+        answering.save_answers(person, attempt.id, {**right, **{p: wrong[p] for p in fixes}}, now=NOW)
         db.session.commit()
         attempt_id = attempt.id
 
@@ -45,7 +46,7 @@ def test_autosaves_racing_the_submit_never_change_graded_answers(app, ctx):
                 db.session.commit()
                 return kind, position
             try:
-                exams.save_answers(me, attempt_id, {position: right[position]}, now=later)
+                answering.save_answers(me, attempt_id, {position: right[position]}, now=later)
                 db.session.commit()
                 return "saved", position
             except exams.ExamError as error:

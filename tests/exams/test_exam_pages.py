@@ -149,12 +149,14 @@ def test_a_page_rendered_from_the_light_identity_still_knows_the_person(app, cli
 
 
 def test_only_a_plain_autosave_commits_without_waiting_for_the_disk(app, client, candidate):
-    """On PostgreSQL an autosave's commit need not wait for the disk (the submit carries every answer again);
-    a submit, which grades and grants the certificate, and an autosave that closes an overdue attempt
-    commit durably. What is seen is the setting in force when each request commits."""
+    """On PostgreSQL an autosave's commit need not wait for the disk (the submit carries every answer again):
+    its one statement runs on its own (autocommit) and relaxes its own commit, and nothing after it on the
+    same connection. A submit, which grades and grants the certificate, and an autosave that closes an
+    overdue attempt commit durably: what is seen is the setting in force when those requests commit."""
     from datetime import timedelta
 
     from sqlalchemy import event, text
+    from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
 
     from tests.factories import read_modules
@@ -173,6 +175,25 @@ def test_only_a_plain_autosave_commits_without_waiting_for_the_disk(app, client,
     attempt_id = start(client)
     key = key_for(app, attempt_id)
     form = {"positions": [str(p) for p in key], **{f"q-{p}": chosen for p, chosen in key.items()}}
+    postgresql = db_is_postgresql(app)
+
+    writes: list[tuple[str, dict, bool]] = []  # an autosave's writes: statement, parameters, autocommit
+
+    def record_write(conn, _cursor, statement, parameters, _context, _many):
+        if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            writes.append((statement, parameters, getattr(conn.connection.dbapi_connection, "autocommit", None)))
+
+    event.listen(Engine, "before_cursor_execute", record_write)
+    try:
+        assert client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {"1": key[1]}}).status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", record_write)
+    if postgresql:
+        [(statement, parameters, autocommit)] = writes
+        assert autocommit and statement.startswith("UPDATE attempt_items") and "set_config" in statement
+        assert {"synchronous_commit", "off"} <= set(parameters.values()), parameters
+        with app.app_context():  # set for that statement's own transaction only: not for what follows it
+            assert db.session.scalar(text("SELECT current_setting('synchronous_commit')")) == "on"
 
     at_commit: list[str] = []
 
@@ -182,7 +203,6 @@ def test_only_a_plain_autosave_commits_without_waiting_for_the_disk(app, client,
 
     event.listen(Session, "before_commit", record)
     try:
-        assert client.post(f"/exams/attempts/{attempt_id}/answers", json={"answers": {"1": key[1]}}).status_code == 200
         assert client.post(f"/exams/attempts/{attempt_id}/submit", data=form).status_code == 302
         late_save = late_client.post(f"/exams/attempts/{late_id}/answers", json={"answers": {"1": []}})
     finally:
@@ -190,5 +210,10 @@ def test_only_a_plain_autosave_commits_without_waiting_for_the_disk(app, client,
     assert late_save.status_code == 409
     with app.app_context():
         assert db.session.get(ExamAttempt, late_id).status is not AttemptStatus.IN_PROGRESS  # closed, and kept
-    if at_commit:
-        assert at_commit == ["off", "on", "on"]
+    if postgresql:  # the submit; the late save's reads, then its closure in a transaction of its own
+        assert at_commit == ["on", "on", "on"]
+
+
+def db_is_postgresql(app) -> bool:
+    with app.app_context():
+        return db.engine.dialect.name == "postgresql"

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from trainer.people.models import User
 from trainer.certification.models import Certificate
+from trainer.exams import answering
 from trainer.exams import services as exams
 from trainer.exams.models import AttemptStatus, ExamAttempt
 from trainer.extensions import db
@@ -97,18 +98,20 @@ def test_two_saves_that_hold_the_attempt_when_they_find_it_overdue_do_not_deadlo
         pytest.skip("row locks are PostgreSQL's: SQLite runs one writing transaction at a time")
     attempt = exams.start_attempt(person, "inspector", now=NOW)
     key = answers(attempt)
-    exams.save_answers(person, attempt.id, {1: key[1]}, now=NOW)
+    answering.save_answers(person, attempt.id, {1: key[1]}, now=NOW)
     db.session.commit()
     person_id, attempt_id = person.id, attempt.id
     both_hold_it = threading.Barrier(2, timeout=30)
+    first_positions = iter([3, 4])  # one each: a row of attempt_items is locked by the request that wrote it
 
     def request_saving_twice():
         me = db.session.get(User, person_id)
         with unit_of_work():
-            exams.save_answers(me, attempt_id, {}, now=NOW)  # the page's heartbeat: a save with nothing to write
+            position = next(first_positions)
+            answering.save_answers(me, attempt_id, {position: key[position]}, now=NOW)  # holds the attempt shared
             both_hold_it.wait()
             try:
-                exams.save_answers(me, attempt_id, {2: key[2]}, now=NOW + timedelta(hours=1))
+                answering.save_answers(me, attempt_id, {2: key[2]}, now=NOW + timedelta(hours=1))
             except exams.ExamError as refused:
                 return refused.code
 
@@ -117,4 +120,5 @@ def test_two_saves_that_hold_the_attempt_when_they_find_it_overdue_do_not_deadlo
     assert errors == [] and codes == ["time_up", "time_up"], errors
     db.session.expire_all()
     closed = exams.close_if_overdue(db.session.get(ExamAttempt, attempt_id), NOW + timedelta(hours=1))
-    assert (closed.status, closed.closed_by, closed.correct_count) == (AttemptStatus.SUBMITTED, "deadline", 1)
+    # the answers of positions 1, 3 and 4, saved in time (the refusal keeps what came before it)
+    assert (closed.status, closed.closed_by, closed.correct_count) == (AttemptStatus.SUBMITTED, "deadline", 3)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from trainer.exams import answering
 from trainer.exams import services as exams
 from trainer.exams.grading import correct_option_ids
 from trainer.extensions import db
@@ -23,7 +24,7 @@ def answers(attempt, right: int | None = None) -> dict[int, list[str]]:
 def sit(person, code: str, now: datetime, right: int | None = None):
     """Start an attempt, answer, submit; returns the graded attempt."""
     attempt = exams.start_attempt(person, code, now=now)
-    exams.save_answers(person, attempt.id, answers(attempt, right), now=now)
+    answering.save_answers(person, attempt.id, answers(attempt, right), now=now)
     graded = exams.submit(person, attempt.id, now=now)
     db.session.commit()
     return graded

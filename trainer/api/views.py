@@ -12,6 +12,7 @@ from functools import wraps
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
+from trainer import transactions
 from trainer.api import openapi, services
 from trainer.api.scopes import Scope
 from trainer.certification import services as certification
@@ -78,6 +79,7 @@ def openapi_document():
 
 
 @bp.get("/eligibility/<employee_no>")
+@transactions.one_write  # reads, then the token's use counted: no BEGIN and COMMIT round trips on PostgreSQL
 @requires(Scope.ELIGIBILITY_READ)
 def eligibility(employee_no: str):
     on = request.args.get("on")
@@ -95,6 +97,7 @@ def eligibility(employee_no: str):
 
 
 @bp.post("/eligibility:batch")
+@transactions.one_write
 @requires(Scope.ELIGIBILITY_READ)
 def eligibility_batch():
     """The single form's answer for many employees at once (`employee_nos`, optional `qualification`, `on`)."""

@@ -32,6 +32,7 @@ def seed_demo_batch(today: date) -> None:
 
 
 def _sit(person: User, now: datetime, right: bool) -> None:
+    from trainer.exams import answering
     from trainer.exams import services as exams
     from trainer.exams.grading import correct_option_ids
 
@@ -40,5 +41,5 @@ def _sit(person: User, now: datetime, right: bool) -> None:
     for item in exams.items_of(attempt):
         correct = sorted(correct_option_ids(item.question_version.body))
         answers[item.position] = correct if right else [o for o in item.option_order if o not in correct][:1]
-    exams.save_answers(person, attempt.id, answers, now=now)
+    answering.save_answers(person, attempt.id, answers, now=now)
     exams.submit(person, attempt.id, now=now)

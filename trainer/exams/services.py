@@ -7,7 +7,7 @@ Integrity comes from the database, not from the browser:
 - submission is a conditional UPDATE (`status = 'in_progress'`), so of two
   concurrent submits exactly one grades and the other reads its result;
 - a save and the submit of the same attempt serialise on the attempt's row
-  (see `_answer_sheet`), so the grade is always the grade of the answers stored.
+  (see trainer/exams/answering.py), so the grade is always the grade of the answers stored.
 """
 from __future__ import annotations
 
@@ -31,7 +31,6 @@ from trainer.exams.drawing import Candidate, PoolTooSmall, draw
 from trainer.exams.grading import grade
 from trainer.exams.models import (Accommodation, AllowanceKind, AttemptItem, AttemptStatus, ExamAllowance, ExamAttempt,
                                   Question, QuestionVersion)
-from trainer.dbutil import commit_durably
 from trainer.extensions import db
 from trainer.refusals import Refusal
 from trainer.timeutil import utcnow
@@ -294,153 +293,7 @@ def items_of(attempt: ExamAttempt, positions: set[int] | None = None) -> list[At
     return list(db.session.scalars(query))
 
 
-@dataclass(frozen=True)
-class SavedAnswers:
-    answered: int  # questions of the attempt with an answer, this save's included
-    deadline_at: datetime  # the attempt's deadlines, for the page's clock (a save never moves them)
-    submit_until: datetime
-
-
-@dataclass(frozen=True)
-class _Asked:
-    """One question of the attempt as a save needs it: where to write, and what may be chosen."""
-    item_id: int
-    option_order: list[str]
-    kind: str  # single | multiple | true_false, from the frozen version
-
-
-def save_answers(user: User, attempt_id: int, answers: dict[int, list[str]], now: datetime | None = None,
-                 submitting: bool = False) -> int:
-    """Save answers {position: [option ids]}; returns how many questions are answered.
-
-    Refused (nothing written) when the attempt is not the person's, is closed,
-    is past its deadline, or an answer names a question or option that is not
-    in the attempt. Past the deadline and any grace, the attempt is closed and
-    graded first; that refusal keeps the closure (`keeps_changes`).
-    `submitting`: the caller submits the attempt next, in the same transaction (see `_answer_sheet`).
-    """
-    return record_answers(user, attempt_id, answers, now, submitting).answered
-
-
-def record_answers(user: User, attempt_id: int, answers: dict[int, list[str]],
-                   now: datetime | None = None, submitting: bool = False) -> SavedAnswers:
-    """`save_answers`, also giving the attempt's deadlines. The hot path of an exam: one read of
-    the attempt with the questions asked (no ORM objects), then the answers in one guarded UPDATE."""
-    now = now or utcnow()
-    status, deadline_at, submit_until, answered_elsewhere, asked = _answer_sheet(
-        user.id, attempt_id, set(answers), submitting)
-    if status is not AttemptStatus.IN_PROGRESS:
-        raise ExamError("closed")
-    if now > deadline_at:
-        if now > submit_until and _may_close_now(attempt_id):
-            commit_durably()  # the closure grades, and may grant a certificate
-            close_if_overdue(db.session.get(ExamAttempt, attempt_id), now)
-        raise ExamError("time_up", keeps_changes=True)
-    for position, selected in answers.items():
-        check_answer(asked.get(position), position, selected)
-    if answers:  # every answer in one statement (executemany), in one order: two saves never deadlock on items
-        written = db.session.connection().execute(_WRITE_ANSWER, [
-            {"item_id": asked[position].item_id, "of_attempt": attempt_id, "of_user": user.id, "now": now,
-             "chosen": [o for o in asked[position].option_order if o in selected] or None,
-             "chosen_at": now if selected else None} for position, selected in sorted(answers.items())])
-        if written.rowcount != len(answers):  # the attempt closed (or its deadline passed) meanwhile: none written
-            raise ExamError("closed")
-    _forget_items(attempt_id)
-    return SavedAnswers(answered_elsewhere + sum(1 for selected in answers.values() if selected),
-                        deadline_at, submit_until)
-
-
-def check_answer(asked: _Asked | None, position: int, selected: list[str]) -> None:
-    """The rules one answer must pass before anything is written (ExamError if it does not)."""
-    if asked is None:
-        raise ExamError("unknown_question", position=position)
-    if len(set(selected)) != len(selected) or not set(selected) <= set(asked.option_order):
-        raise ExamError("unknown_option", position=position)
-    if asked.kind != "multiple" and len(selected) > 1:
-        raise ExamError("one_option_only", position=position)
-
-
-def _answer_sheet(user_id: int, attempt_id: int, positions: set[int], submitting: bool = False):
-    """The attempt's status and deadlines, how many of its other questions are answered, and the
-    questions at `positions` ({position: _Asked}), in one query. Someone else's attempt is not found.
-
-    On PostgreSQL the attempt's row is held with a shared lock (FOR SHARE) until this transaction
-    ends: the submit's flip to "submitted" waits until this save commits and then grades what it
-    wrote, and a save that comes after the flip waits for the submit to commit and then reads the
-    attempt closed. Without it a save could commit its answers after the grader had read the old
-    ones. SQLite runs one writing transaction at a time, so there the guarded UPDATE is the whole check.
-    A save that is `submitting` flips the row itself before its transaction ends, so it holds the row
-    for update from the start (FOR NO KEY UPDATE): two such saves (a double click on "submit") wait for
-    each other in turn, where two shared locks each waiting to become the flip would deadlock.
-
-    Also on PostgreSQL, the same statement makes this transaction's commit asynchronous
-    (synchronous_commit off, for this transaction only): the save does not wait for the WAL
-    to reach the disk, which is most of its time. What SQLite's default (synchronous=NORMAL)
-    does for every commit: a crash of the database server can lose the last fraction of a
-    second of saves, never half a save. The submit carries every answer of the page again and
-    commits synchronously, which also makes every earlier save durable (the WAL is flushed in order).
-    """
-    connection = db.session.connection()
-    sheets = _SHEETS[submitting][connection.dialect.name == "postgresql"]
-    rows = (connection.execute(sheets[True], {"attempt_id": attempt_id, "positions": sorted(positions)}) if positions
-            else connection.execute(sheets[False], {"attempt_id": attempt_id})).all()
-    if not rows or rows[0].user_id != user_id:
-        raise ExamError("not_found")
-    first = rows[0]
-    asked = {row.position: _Asked(row.item_id, row.option_order, row.kind)
-             for row in rows if row.item_id is not None} if positions else {}  # without positions: no question columns
-    return first.status, first.deadline_at, first.submit_until, first.answered_elsewhere, asked
-
-
-def _may_close_now(attempt_id: int) -> bool:
-    """Whether this save may close the overdue attempt now. On PostgreSQL another save of it may hold
-    the same shared lock as this one (see `_answer_sheet`), and two of them each waiting to flip the
-    row would deadlock: then neither closes it here, and the next page, submit or close-overdue does."""
-    return db.session.scalar(select(ExamAttempt.id).where(ExamAttempt.id == attempt_id)
-                             .with_for_update(key_share=True, skip_locked=True)) is not None
-
-
-def _sheet_query(with_positions: bool, postgresql: bool, for_update: bool = False):
-    positions = bindparam("positions", expanding=True)
-    answered = AttemptItem.__table__.alias("answered")
-    elsewhere = select(func.count()).select_from(answered).where(
-        answered.c.attempt_id == ExamAttempt.id, answered.c.selected.is_not(None))
-    if with_positions:
-        elsewhere = elsewhere.where(answered.c.position.not_in(positions))
-    columns = [ExamAttempt.user_id, ExamAttempt.status, ExamAttempt.deadline_at, ExamAttempt.submit_until,
-               elsewhere.scalar_subquery().label("answered_elsewhere")]
-    if postgresql and not for_update:  # see `_answer_sheet`: a save's commit does not wait for the disk;
-        # a submitting save's transaction grades and may grant a certificate: its commit stays durable
-        columns.append(func.set_config("synchronous_commit", "off", True).label("relaxed_commit"))
-    query = select(*columns)
-    if with_positions:
-        query = (select(*columns, AttemptItem.id.label("item_id"), AttemptItem.position, AttemptItem.option_order,
-                        QuestionVersion.body["kind"].as_string().label("kind"))
-                 .outerjoin(AttemptItem, and_(AttemptItem.attempt_id == ExamAttempt.id, AttemptItem.position.in_(positions)))
-                 .outerjoin(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id))
-    lock = {"key_share": True} if for_update else {"read": True}  # FOR NO KEY UPDATE, or FOR SHARE
-    return (query.select_from(ExamAttempt).where(ExamAttempt.id == bindparam("attempt_id"))
-            .with_for_update(of=ExamAttempt.__table__, **lock))
-
-
-# {submitting: {on PostgreSQL: {with positions: statement}}}
-_SHEETS = {submitting: {pg: {asked: _sheet_query(asked, pg, submitting) for asked in (True, False)}
-                        for pg in (False, True)} for submitting in (False, True)}
-
-# One answer, written only if the attempt is still the person's, open and in time, checked in the same statement.
-_WRITE_ANSWER = (
-    update(AttemptItem.__table__)
-    .where(AttemptItem.id == bindparam("item_id"), AttemptItem.attempt_id.in_(
-        select(ExamAttempt.id).where(ExamAttempt.id == bindparam("of_attempt"),
-                                     ExamAttempt.user_id == bindparam("of_user"),
-                                     ExamAttempt.status == AttemptStatus.IN_PROGRESS,
-                                     ExamAttempt.deadline_at >= bindparam("now"))))
-    .values(selected=bindparam("chosen", type_=AttemptItem.__table__.c.selected.type),
-            answered_at=bindparam("chosen_at", type_=AttemptItem.__table__.c.answered_at.type))
-)
-
-
-def _forget_items(attempt_id: int) -> None:
+def forget_items(attempt_id: int) -> None:
     """Expire this attempt's items the session may hold: they were written around the ORM."""
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, AttemptItem) and obj.attempt_id == attempt_id:
@@ -466,7 +319,7 @@ def submit(user: User, attempt_id: int, now: datetime | None = None, closed_by: 
 
 def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
     # The flip comes first and locks the row: saves still in flight commit before it
-    # (see `_answer_sheet`), later ones are refused, so the answers read below are final.
+    # (see trainer/exams/answering.py), later ones are refused, so the answers read below are final.
     connection = db.session.connection()
     won = connection.execute(_FLIP, {"of_attempt": attempt.id, "at": now, "by": closed_by}).rowcount == 1
     if not won:  # someone else submitted it first (and committed: the flip waited for it): show their result
@@ -486,7 +339,7 @@ def _close(attempt: ExamAttempt, now: datetime, closed_by: str) -> ExamAttempt:
     # What was written, set on the loaded attempt as stored (no reload); its items are reloaded when asked for.
     for name, value in {"status": AttemptStatus.SUBMITTED, "submitted_at": now, "closed_by": closed_by, **scores}.items():
         set_committed_value(attempt, name, value)
-    _forget_items(attempt.id)
+    forget_items(attempt.id)
     return attempt
 
 

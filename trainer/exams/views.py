@@ -14,7 +14,7 @@ from flask_login import current_user
 from trainer import transactions
 from trainer.certification import services as certification
 from trainer.content.services import titles as content_titles
-from trainer.exams import services
+from trainer.exams import answering, services
 from trainer.exams.models import AttemptStatus
 from trainer.exams.presenters import ERROR_MESSAGES, attempt_rules, clock, extra_attempts_note, present_items, review_items
 from trainer.security import identity_only, roles_required
@@ -69,12 +69,13 @@ def attempt(attempt_id: int):
 
 @bp.post("/attempts/<int:attempt_id>/answers")
 @identity_only
+@transactions.one_write
 @roles_required()
 def save(attempt_id: int):
     """Autosave (JSON) or the no-script "save" button (form)."""
     wants_json = request.is_json
     try:
-        saved = services.record_answers(current_user, attempt_id, _answers_from_request(attempt_id))
+        saved = answering.record_answers(current_user, attempt_id, _answers_from_request(attempt_id))
     except services.ExamError as error:
         return _refused(error, attempt_id, wants_json)
     if wants_json:  # with the clock, so a page left open re-syncs its countdown on every save
@@ -91,7 +92,7 @@ def submit(attempt_id: int):
     try:
         answers = _answers_from_request(attempt_id)
         if answers and attempt.status is AttemptStatus.IN_PROGRESS:  # none given: nothing to save
-            services.save_answers(current_user, attempt_id, answers, submitting=True)
+            answering.save_answers(current_user, attempt_id, answers, submitting=True)
     except services.ExamError as error:
         if error.code not in ("time_up", "closed"):  # late answers are ignored; the attempt is graded as saved
             return _refused(error, attempt_id, wants_json=False)
